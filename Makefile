@@ -1,0 +1,38 @@
+# The two commands of the README:
+#   make demo   builds reagent and runs the demo against a local mock model (no key, no network)
+#   make test   builds everything and runs the whole test suite through ctest
+# Both install missing Debian packages first (scripts/install-deps).
+PRESET ?= dev
+JOBS ?= $(shell nproc)
+
+.PHONY: demo test build deps release asan bench install clean
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build --preset $(PRESET) -j $(JOBS)
+
+demo: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS) --target reagent-cli
+	@scripts/demo build/release/bin/reagent
+
+test: build
+	@ctest --preset $(PRESET)
+
+release:
+	@$(MAKE) --no-print-directory build PRESET=release
+
+asan:
+	@$(MAKE) --no-print-directory test PRESET=asan
+
+bench: release
+	@scripts/run-benchmarks build/release
+
+install: release
+	@cmake --install build/release --prefix $(or $(PREFIX),/usr/local)
+
+clean:
+	@rm -rf build

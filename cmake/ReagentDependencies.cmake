@@ -1,0 +1,22 @@
+# Every dependency comes from Debian packages (scripts/install-deps installs them).
+find_package(Threads REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(fmt REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(CURL REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
+if(PROJECT_IS_TOP_LEVEL)
+  find_package(CLI11 REQUIRED)
+  # Debian's cpp-httplib is a compiled library; its header must see the same feature
+  # macros as the library was built with, or the classes' layouts differ.
+  pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+  if(REAGENT_BUILD_TESTS)
+    find_package(GTest REQUIRED)
+  endif()
+  if(REAGENT_BUILD_BENCH)
+    find_package(benchmark REQUIRED)
+  endif()
+endif()

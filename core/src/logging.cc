@@ -1,0 +1,151 @@
+#include "reagent/core/logging.h"
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+#include <shared_mutex>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace reagent {
+namespace {
+
+constexpr std::string_view kRedacted = "[REDACTED]";
+// A key-shaped token needs this many characters after its prefix; shorter ones are words.
+constexpr size_t kMinKeyBody = 16;
+constexpr size_t kMinSecretLength = 6;
+
+std::shared_mutex& SecretsMutex() {
+  static std::shared_mutex mu;
+  return mu;
+}
+std::vector<std::string>& Secrets() {
+  static std::vector<std::string> secrets;
+  return secrets;
+}
+
+bool IsKeyChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }
+
+// Redacts "<prefix><key chars>{kMinKeyBody,}" wherever prefix starts a token.
+void RedactShaped(std::string& s, std::string_view prefix, size_t min_body) {
+  size_t pos = 0;
+  while ((pos = s.find(prefix, pos)) != std::string::npos) {
+    bool starts_token = pos == 0 || !IsKeyChar(s[pos - 1]);
+    size_t end = pos + prefix.size();
+    while (end < s.size() && (IsKeyChar(s[end]) || s[end] == '.')) ++end;
+    if (starts_token && end - pos - prefix.size() >= min_body) {
+      s.replace(pos + prefix.size(), end - pos - prefix.size(), kRedacted);
+      pos += prefix.size() + kRedacted.size();
+    } else {
+      pos = end > pos ? end : pos + 1;
+    }
+  }
+}
+
+class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  RedactingSink(spdlog::sink_ptr inner, bool json) : inner_(std::move(inner)), json_(json) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    std::string text = RedactSecrets(std::string_view(msg.payload.data(), msg.payload.size()));
+    if (json_) {
+      text = nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    spdlog::details::log_msg copy(msg);
+    copy.payload = text;
+    inner_->log(copy);
+  }
+  void flush_() override { inner_->flush(); }
+
+ private:
+  spdlog::sink_ptr inner_;
+  bool json_;
+};
+
+std::shared_ptr<spdlog::logger> MakeLogger(spdlog::sink_ptr inner, bool json) {
+  if (json) {
+    inner->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%f%z","level":"%l","logger":"%n","msg":%v})");
+  } else {
+    inner->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%n] [%l] %v");
+  }
+  auto sink = std::make_shared<RedactingSink>(std::move(inner), json);
+  return std::make_shared<spdlog::logger>("reagent", std::move(sink));
+}
+
+std::mutex& LoggerMutex() {
+  static std::mutex mu;
+  return mu;
+}
+std::shared_ptr<spdlog::logger>& LoggerSlot() {
+  static std::shared_ptr<spdlog::logger> logger = [] {
+    auto l = MakeLogger(std::make_shared<spdlog::sinks::stderr_sink_mt>(), false);
+    l->set_level(spdlog::level::warn);
+    return l;
+  }();
+  return logger;
+}
+
+}  // namespace
+
+Status ConfigureLogging(const LogOptions& options) {
+  auto level = spdlog::level::from_str(options.level);
+  if (level == spdlog::level::off && options.level != "off") {
+    return Status::InvalidArgument("unknown log level \"" + options.level +
+                                   "\" (expected trace, debug, info, warn, error, critical or off)");
+  }
+  spdlog::sink_ptr inner;
+  if (options.file.empty()) {
+    inner = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  } else {
+    try {
+      inner = std::make_shared<spdlog::sinks::basic_file_sink_mt>(options.file);
+    } catch (const spdlog::spdlog_ex& e) {
+      return Status::IOError("cannot open log file " + options.file + ": " + e.what());
+    }
+  }
+  auto logger = MakeLogger(std::move(inner), options.json);
+  logger->set_level(level);
+  logger->flush_on(spdlog::level::warn);
+  std::lock_guard lock(LoggerMutex());
+  LoggerSlot() = std::move(logger);
+  return Status::Ok();
+}
+
+std::shared_ptr<spdlog::logger> Logger() {
+  std::lock_guard lock(LoggerMutex());
+  return LoggerSlot();
+}
+
+void RegisterSecret(std::string_view secret) {
+  if (secret.size() < kMinSecretLength) return;
+  std::unique_lock lock(SecretsMutex());
+  auto& secrets = Secrets();
+  if (std::find(secrets.begin(), secrets.end(), secret) == secrets.end()) {
+    secrets.emplace_back(secret);
+  }
+}
+
+std::string RedactSecrets(std::string_view text) {
+  std::string s(text);
+  {
+    std::shared_lock lock(SecretsMutex());
+    for (const auto& secret : Secrets()) {
+      size_t pos = 0;
+      while ((pos = s.find(secret, pos)) != std::string::npos) {
+        s.replace(pos, secret.size(), kRedacted);
+        pos += kRedacted.size();
+      }
+    }
+  }
+  RedactShaped(s, "sk-", kMinKeyBody);
+  RedactShaped(s, "Bearer ", 8);
+  return s;
+}
+
+}  // namespace reagent
