@@ -13,6 +13,12 @@ if(PROJECT_IS_TOP_LEVEL)
   # Debian's cpp-httplib is a compiled library; its header must see the same feature
   # macros as the library was built with, or the classes' layouts differ.
   pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+  pkg_check_modules(READLINE IMPORTED_TARGET readline)
+  if(NOT READLINE_FOUND)
+    find_library(READLINE_LIBRARY readline REQUIRED)
+    add_library(PkgConfig::READLINE INTERFACE IMPORTED)
+    target_link_libraries(PkgConfig::READLINE INTERFACE ${READLINE_LIBRARY})
+  endif()
   if(REAGENT_BUILD_TESTS)
     find_package(GTest REQUIRED)
   endif()

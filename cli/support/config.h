@@ -1,0 +1,90 @@
+// reagent's configuration file (JSON): models and their fallback order, budget, retry /
+// breaker / limiter settings, sanitizer, tools, sessions, logging. Every key is optional;
+// what is absent keeps its default. A wrong key or type is an error that names the key.
+//
+// Where it is looked for, first found wins: --config PATH, $REAGENT_CONFIG, ./reagent.json,
+// $XDG_CONFIG_HOME/reagent/config.json (or ~/.config/reagent/config.json). None: defaults.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reagent/core/json.h"
+#include "reagent/core/status.h"
+
+namespace reagent::cli {
+
+struct ModelConfig {
+  std::string model = "gpt-4.1-mini";              // the name sent to the endpoint
+  std::string base_url;                            // empty: $OPENAI_BASE_URL or OpenAI's
+  std::string api_key_env = "OPENAI_API_KEY";      // the key is read from this variable
+  std::map<std::string, std::string> headers;      // extra HTTP headers
+  double timeout_s = 60;                           // per request
+  std::optional<double> price_input;               // USD per million tokens, overrides the table
+  std::optional<double> price_cached_input;
+  std::optional<double> price_output;
+};
+
+struct Config {
+  std::string source;  // the file it came from, or "defaults"
+
+  std::vector<ModelConfig> models{ModelConfig{}};  // fallback order
+
+  // agent
+  std::string mode = "react";  // react | tools
+  std::string system_prompt = "You are a helpful assistant. Use tools when they help.";
+  int max_steps = 10;
+  int64_t max_output_tokens = 1024;
+  std::optional<double> temperature;
+
+  // budget per turn (0 = unlimited)
+  int64_t budget_max_tokens = 8000;
+  double budget_max_cost_usd = 0;
+  double budget_deadline_s = 300;
+
+  Json retry = Json::object();    // RetryPolicy overrides: max_attempts, base_s, cap_s, max_wait_s, strategy
+  Json breaker = Json::object();  // BreakerOptions overrides: failure_threshold, open_s, half_open_trials
+  Json limiter = Json::object();  // RateLimiter: rpm, tpm, concurrency
+  bool cache = false;             // response cache for deterministic requests
+
+  // sanitizer
+  std::vector<std::string> rule_files;
+  std::optional<double> block_threshold;
+  std::optional<int64_t> max_input_bytes;
+
+  // tools
+  std::vector<std::string> builtin_tools{"calculator", "current_time"};
+  std::string tools_root = ".";   // read_file / list_dir confinement
+  Json external_tools = Json::array();
+
+  // sessions
+  std::string db_path;            // empty: $REAGENT_DB or ./reagent.db
+  double session_ttl_s = 3600;
+  int64_t max_sessions = 10000;
+  int64_t max_concurrent_per_user = 3;
+  int64_t requests_per_minute = 30;
+  std::string user = "cli";
+
+  // logging
+  std::string log_level = "warn";
+  bool log_json = false;
+  std::string log_file;
+};
+
+// Parses a config object; errors name the file and the key.
+Result<Config> ParseConfig(const Json& json, const std::string& source);
+
+// Finds and loads the config as described above. `explicit_path` empty: search.
+Result<Config> LoadConfig(const std::string& explicit_path);
+
+// The effective config as JSON, with every key shown and secrets redacted (for
+// `reagent config check`). API keys are never in the file; the variable names are shown
+// with whether they are set.
+Json EffectiveConfigJson(const Config& config);
+
+// The session database path after defaults: config, $REAGENT_DB, ./reagent.db.
+std::string ResolveDbPath(const std::string& configured);
+
+}  // namespace reagent::cli

@@ -1,0 +1,62 @@
+#include "support/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+namespace reagent::cli {
+namespace {
+
+TEST(ConfigTest, EmptyObjectKeepsTheDefaults) {
+  auto c = ParseConfig(Json::object(), "reagent.json");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->models.size(), 1u);
+  EXPECT_EQ(c->max_steps, 10);
+  EXPECT_EQ(c->budget_max_tokens, 8000);
+  EXPECT_EQ(c->session_ttl_s, 3600);
+  EXPECT_EQ(c->max_sessions, 10000);
+  EXPECT_EQ(c->max_concurrent_per_user, 3);
+  EXPECT_EQ(c->requests_per_minute, 30);
+}
+
+TEST(ConfigTest, ReadsModelsInFallbackOrderWithPrices) {
+  auto c = ParseConfig(Json::parse(R"({"models": [
+      {"model": "gpt-4.1", "base_url": "http://127.0.0.1:1/v1", "api_key_env": "MY_KEY",
+       "price": {"input": 2, "output": 8}},
+      "deepseek-chat"]})"), "x.json");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->models.size(), 2u);
+  EXPECT_EQ(c->models[0].api_key_env, "MY_KEY");
+  EXPECT_EQ(*c->models[0].price_output, 8);
+  EXPECT_EQ(c->models[1].model, "deepseek-chat");
+}
+
+TEST(ConfigTest, BadKeyIsNamedWithTheFile) {
+  auto c = ParseConfig(Json::parse(R"({"budget": {"max_tokens": "lots"}, "sesions": {}})"), "cfg.json");
+  ASSERT_FALSE(c.ok());
+  std::string m = c.status().message();
+  EXPECT_NE(m.find("cfg.json"), std::string::npos) << m;
+  EXPECT_NE(m.find("budget.max_tokens: expected integer, got string"), std::string::npos) << m;
+  EXPECT_NE(m.find("sesions: unknown key"), std::string::npos) << m;
+}
+
+TEST(ConfigTest, EffectiveConfigNeverShowsTheKeyOrHeaders) {
+  setenv("REAGENT_TEST_KEY", "sk-this-must-not-appear-anywhere", 1);
+  auto c = ParseConfig(Json::parse(R"({"models": [{"model": "m", "api_key_env": "REAGENT_TEST_KEY",
+      "headers": {"X-Secret": "hush"}}]})"), "x.json");
+  ASSERT_TRUE(c.ok());
+  std::string dumped = EffectiveConfigJson(*c).dump();
+  EXPECT_EQ(dumped.find("sk-this-must-not-appear-anywhere"), std::string::npos);
+  EXPECT_EQ(dumped.find("hush"), std::string::npos);
+  EXPECT_NE(dumped.find("(set, redacted)"), std::string::npos);
+  unsetenv("REAGENT_TEST_KEY");
+}
+
+TEST(ConfigTest, ExplicitMissingFileIsAnError) {
+  auto c = LoadConfig("/nonexistent/reagent.json");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("/nonexistent/reagent.json"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace reagent::cli
