@@ -1,0 +1,160 @@
+#include "support/batch_runner.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "support/batch_state.h"
+
+namespace reagent::cli {
+namespace {
+
+struct Input {
+  std::vector<std::string> lines;  // non-empty lines
+  std::string fingerprint;
+};
+
+Result<Input> ReadInput(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot open batch input " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string data = ss.str();
+  Input input;
+  input.fingerprint = Fingerprint(data);
+  std::istringstream lines(data);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    input.lines.push_back(std::move(line));
+  }
+  return input;
+}
+
+// Writes all recorded result lines in input order, atomically (temp file + rename).
+Status WriteOutput(const std::string& path, const std::map<int64_t, std::string>& results) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return Status::IOError("cannot write batch output " + tmp);
+    for (const auto& [index, line] : results) out << line << '\n';
+    out.flush();
+    if (!out) return Status::IOError("cannot write batch output " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Status::IOError("cannot replace " + path + ": " + ec.message());
+  return Status::Ok();
+}
+
+std::string ResultLine(int64_t index, const Json& input, const BatchItemResult& r) {
+  Json line = {{"index", index}};
+  if (input.is_object() && input.contains("id")) line["id"] = input["id"];
+  line["ok"] = r.ok;
+  if (r.output.is_object()) {
+    for (auto it = r.output.begin(); it != r.output.end(); ++it) line[it.key()] = it.value();
+  }
+  if (!r.ok) line["error"] = r.error;
+  return DumpJson(line);
+}
+
+}  // namespace
+
+Result<BatchProgress> RunBatch(const BatchOptions& options, const BatchProcessor& process) {
+  Clock& clock = options.clock ? *options.clock : SystemClock::Default();
+  TimePoint start = clock.Now();
+  REAGENT_ASSIGN_OR_RETURN(Input input, ReadInput(options.in_path));
+  std::string state_path = options.state_path.empty() ? options.out_path + ".state.db" : options.state_path;
+  REAGENT_ASSIGN_OR_RETURN(auto state, BatchState::Open(state_path, input.fingerprint));
+  REAGENT_ASSIGN_OR_RETURN(auto results, state->Done());
+
+  std::mutex mu;  // guards progress, results and the output stream
+  BatchProgress progress;
+  progress.total = static_cast<int64_t>(input.lines.size());
+  progress.resumed = static_cast<int64_t>(results.size());
+  progress.done = progress.resumed;
+  for (const auto& [index, line] : results) {
+    auto j = ParseJson(line);
+    (j.ok() && j->value("ok", false)) ? ++progress.succeeded : ++progress.failed;
+  }
+  // The output always starts as exactly what the checkpoint holds, then grows.
+  REAGENT_RETURN_IF_ERROR(WriteOutput(options.out_path, results));
+  std::ofstream out(options.out_path, std::ios::binary | std::ios::app);
+  if (!out) return Status::IOError("cannot append to batch output " + options.out_path);
+
+  std::atomic<int64_t> next{0};
+  Status first_error;
+  auto worker = [&] {
+    for (;;) {
+      if (options.stop.cancelled() || options.abort.cancelled()) return;
+      int64_t index = next.fetch_add(1);
+      if (index >= progress.total) return;
+      {
+        std::lock_guard lock(mu);
+        if (results.count(index)) continue;
+      }
+      const std::string& raw = input.lines[static_cast<size_t>(index)];
+      BatchItem item{index, Json()};
+      BatchItemResult r;
+      auto parsed = ParseJson(raw, "line " + std::to_string(index + 1));
+      if (!parsed.ok()) {
+        r.ok = false;
+        r.error = parsed.status().message();
+      } else {
+        item.input = std::move(*parsed);
+        r = process(item, options.abort);
+      }
+      if (options.abort.cancelled() && !r.ok) return;  // not finished: do it on the next run
+      std::string line = ResultLine(index, item.input, r);
+      Status s = state->Record(index, Fingerprint(raw), r.ok, line);
+      std::lock_guard lock(mu);
+      if (!s.ok()) {
+        if (first_error.ok()) first_error = s;
+        return;
+      }
+      results[index] = line;
+      out << line << '\n';
+      out.flush();
+      ++progress.done;
+      r.ok ? ++progress.succeeded : ++progress.failed;
+      progress.tokens += r.tokens;
+      progress.cost_usd += r.cost_usd.value_or(0);
+      progress.retries += r.retries;
+      progress.rate_limited += r.rate_limited;
+    }
+  };
+
+  CancellationSource finished;
+  std::thread reporter([&] {
+    while (clock.SleepFor(Seconds(options.progress_interval_s), finished.token())) {
+      BatchProgress snapshot;
+      {
+        std::lock_guard lock(mu);
+        snapshot = progress;
+      }
+      snapshot.elapsed_s = ToSeconds(clock.Now() - start);
+      if (options.on_progress) options.on_progress(snapshot);
+    }
+  });
+  std::vector<std::thread> workers;
+  for (int i = 0; i < std::max(1, options.concurrency); ++i) workers.emplace_back(worker);
+  for (auto& w : workers) w.join();
+  finished.Cancel();
+  reporter.join();
+  out.close();
+
+  REAGENT_RETURN_IF_ERROR(first_error);
+  // Rewrite in input order (completion order differs when concurrency > 1).
+  REAGENT_RETURN_IF_ERROR(WriteOutput(options.out_path, results));
+  progress.elapsed_s = ToSeconds(clock.Now() - start);
+  progress.final = true;
+  if (options.on_progress) options.on_progress(progress);
+  return progress;
+}
+
+}  // namespace reagent::cli
