@@ -1,0 +1,19 @@
+// Overrides of the resilience layer's defaults from JSON ("retry", "breaker", "limiter"
+// objects of a config or scenario file; keys already validated by the file's parser).
+#pragma once
+
+#include "reagent/core/json.h"
+#include "reagent/llm/circuit_breaker.h"
+#include "reagent/llm/rate_limiter.h"
+#include "reagent/llm/retry_policy.h"
+
+namespace reagent::cli {
+
+// max_attempts, base_s, cap_s, max_wait_s, budget_ratio, strategy (full_jitter, ...).
+Status ApplyRetry(const Json& overrides, RetryPolicy& policy);
+// failure_threshold, open_s, half_open_trials, window, min_calls, failure_ratio.
+void ApplyBreaker(const Json& overrides, BreakerOptions& options);
+// rpm, tpm, concurrency.
+void ApplyLimiter(const Json& overrides, RateLimiterOptions& options);
+
+}  // namespace reagent::cli

@@ -1,0 +1,126 @@
+#include "support/runtime.h"
+
+#include "reagent/core/logging.h"
+#include "reagent/core/random.h"
+#include "reagent/llm/caching_model.h"
+#include "reagent/llm/openai_chat_model.h"
+#include "reagent/llm/resilient_model.h"
+#include "reagent/session/sqlite_session_store.h"
+#include "reagent/tokenizer/token_counter.h"
+#include "support/builtin_tools.h"
+#include "support/resilience_config.h"
+
+namespace reagent::cli {
+
+Result<std::shared_ptr<SessionStore>> OpenSessions(const Config& c) {
+  SqliteSessionStoreOptions o;
+  o.path = ResolveDbPath(c.db_path);
+  o.store.ttl = Seconds(c.session_ttl_s);
+  o.store.max_sessions = c.max_sessions;
+  o.store.max_concurrent_turns_per_user = static_cast<int>(c.max_concurrent_per_user);
+  o.store.max_requests_per_window = static_cast<int>(c.requests_per_minute);
+  auto store = OpenSqliteSessionStore(o, SystemClock::Default());
+  if (!store.ok()) return store.status();
+  return std::shared_ptr<SessionStore>(std::move(*store));
+}
+
+Result<std::unique_ptr<Runtime>> BuildRuntime(const Config& c) {
+  auto rt = std::make_unique<Runtime>();
+  rt->config = c;
+  REAGENT_RETURN_IF_ERROR(
+      ConfigureLogging({.level = c.log_level, .json = c.log_json, .file = c.log_file}));
+
+  rt->prices = std::make_shared<PriceTable>();
+  for (const auto& m : c.models) {
+    if (!m.price_input) continue;
+    ModelPrice price;
+    price.input_per_mtok = *m.price_input;
+    price.cached_input_per_mtok = m.price_cached_input.value_or(*m.price_input);
+    price.output_per_mtok = m.price_output.value_or(0);
+    if (auto known = PriceTable::BuiltIn().Find(m.model)) price.context_window = known->context_window;
+    rt->prices->Set(m.model, price);
+  }
+
+  SanitizerOptions so;
+  so.rule_files = c.rule_files;
+  if (c.block_threshold) so.block_threshold = *c.block_threshold;
+  if (c.max_input_bytes) so.max_input_bytes = static_cast<size_t>(*c.max_input_bytes);
+  auto sanitizer = Sanitizer::Create(so);
+  if (!sanitizer.ok()) return sanitizer.status().WithContext("sanitizer");
+  rt->sanitizer = *sanitizer;
+
+  auto sessions = OpenSessions(c);
+  if (!sessions.ok()) return sessions.status();
+  rt->sessions = *sessions;
+
+  rt->tools = std::make_shared<ToolRegistry>();
+  BuiltinToolOptions bo;
+  bo.root = c.tools_root;
+  for (const auto& name : c.builtin_tools) {
+    auto tool = MakeBuiltinTool(name, SystemClock::Default(), bo);
+    if (!tool.ok()) return tool.status().WithContext("tools.builtin");
+    REAGENT_RETURN_IF_ERROR(rt->tools->Register(*tool));
+  }
+  if (!c.external_tools.empty()) {
+    auto external = LoadExternalTools(c.external_tools);
+    if (!external.ok()) return external.status().WithContext("tools.external");
+    for (auto& tool : *external) REAGENT_RETURN_IF_ERROR(rt->tools->Register(tool));
+  }
+
+  std::vector<ResilientModelSpec> specs;
+  std::vector<std::string> names;
+  for (const auto& m : c.models) {
+    OpenAIChatModelOptions mo;
+    mo.model = m.model;
+    mo.base_url = m.base_url;
+    mo.api_key_env = m.api_key_env;
+    for (const auto& [k, v] : m.headers) mo.extra_headers.emplace_back(k, v);
+    mo.request_timeout = Seconds(m.timeout_s);
+    TokenCounter counter = TokenCounter::ForModel(m.model);
+    mo.count_text_tokens = [counter](std::string_view text) { return counter.Count(text); };
+    auto model = OpenAIChatModel::Create(mo);
+    if (!model.ok()) return model.status().WithContext("models." + m.model);
+    specs.push_back({.model = std::shared_ptr<ChatModel>(std::move(*model)), .model_name = m.model});
+    names.push_back(m.model);
+  }
+  ResilienceOptions ro;
+  REAGENT_RETURN_IF_ERROR(ApplyRetry(c.retry, ro.retry));
+  ApplyBreaker(c.breaker, ro.breaker);
+  ApplyLimiter(c.limiter, ro.limiter);
+  auto chain = MakeResilientModel(std::move(specs), ro, SystemClock::Default(), DefaultRandom());
+  if (!chain.ok()) return chain.status();
+  rt->chain = *chain;
+  rt->model = rt->chain;
+  if (c.cache) {
+    auto cache = std::make_shared<InMemoryResponseCache>(SystemClock::Default());
+    rt->model = std::make_shared<CachingModel>(rt->chain, cache);
+  }
+
+  AgentOptions ao;
+  ao.system_prompt = c.system_prompt;
+  ao.mode = c.mode == "tools" ? AgentOptions::Mode::kTools : AgentOptions::Mode::kReact;
+  ao.max_steps = c.max_steps;
+  ao.budget.max_tokens = c.budget_max_tokens;
+  ao.budget.max_cost_usd = c.budget_max_cost_usd;
+  ao.budget.deadline = Seconds(c.budget_deadline_s);
+  ao.max_output_tokens = c.max_output_tokens;
+  ao.temperature = c.temperature;
+  ao.user_id = c.user;
+  AgentDeps deps;
+  deps.model = rt->model;
+  deps.model_name = names.front();
+  deps.model_names = names;
+  deps.sanitizer = rt->sanitizer;
+  deps.sessions = rt->sessions;
+  deps.tools = rt->tools;
+  auto prices = rt->prices;
+  deps.cost = [prices](const std::string& model, const Usage& usage) {
+    return prices->Cost(model, usage);  // the built-in table plus the config's overrides
+  };
+  auto agent = Agent::Create(std::move(ao), std::move(deps));
+  if (!agent.ok()) return agent.status();
+  rt->agent = std::move(*agent);
+  return rt;
+}
+
+}  // namespace reagent::cli

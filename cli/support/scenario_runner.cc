@@ -1,0 +1,210 @@
+#include "support/scenario_runner.h"
+
+#include <filesystem>
+#include <mutex>
+
+#include "reagent/agent/agent.h"
+#include "reagent/core/clock.h"
+#include "reagent/core/random.h"
+#include "reagent/llm/resilient_model.h"
+#include "reagent/llm/scripted_model.h"
+#include "reagent/sanitizer/sanitizer.h"
+#include "reagent/session/sqlite_session_store.h"
+#include "reagent/tokenizer/token_counter.h"
+#include "reagent/tools/scripted_tool.h"
+#include "reagent/tools/tool_registry.h"
+#include "support/builtin_tools.h"
+#include "support/expectations.h"
+#include "support/resilience_config.h"
+
+namespace reagent::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Jitter in a scenario is reproducible: the same file waits the same simulated time.
+constexpr uint64_t kScenarioSeed = 20250101;
+
+// Script faults (a model called with an empty queue, usage over max_tokens) are mistakes in
+// the scenario, not provider behaviour: they fail the scenario whatever the agent made of
+// them. This records the first one seen by any model.
+class ScriptFaults {
+ public:
+  void Record(std::string message) {
+    std::lock_guard lock(mu_);
+    if (first_.empty()) first_ = std::move(message);
+  }
+  std::string Take() {
+    std::lock_guard lock(mu_);
+    return std::exchange(first_, {});
+  }
+
+ private:
+  std::mutex mu_;
+  std::string first_;
+};
+
+// Passes calls to a ScriptedModel and notes script faults.
+class FaultRecordingModel final : public ChatModel {
+ public:
+  FaultRecordingModel(std::shared_ptr<ScriptedModel> inner, ScriptFaults& faults)
+      : inner_(std::move(inner)), faults_(faults) {}
+  ChatResult Complete(const ChatRequest& request) override { return Note(inner_->Complete(request)); }
+  ChatResult Stream(const ChatRequest& request, const DeltaCallback& on_delta) override {
+    return Note(inner_->Stream(request, on_delta));
+  }
+  std::string name() const override { return inner_->name(); }
+
+ private:
+  ChatResult Note(ChatResult r) {
+    if (!r.ok() && IsScriptFault(r.error())) faults_.Record(r.error().message);
+    return r;
+  }
+  std::shared_ptr<ScriptedModel> inner_;
+  ScriptFaults& faults_;
+};
+
+// A temporary directory removed with everything in it when the run ends.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "reagent-scenario-XXXXXX").string();
+    if (mkdtemp(pattern.data())) path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+ScenarioRun Fail(std::string why, const ManualClock& clock) {
+  return {false, std::move(why), ToSeconds(clock.Now().time_since_epoch())};
+}
+
+TurnOutcome ToOutcome(const TurnResult& r) {
+  TurnOutcome t;
+  t.final_answer = r.final_answer;
+  t.stop_reason = std::string(StopReasonName(r.stop_reason));
+  t.tool_calls = r.tool_calls;
+  t.steps = r.steps;
+  t.retries = r.retries;
+  t.fallbacks = r.fallbacks;
+  t.model_used = r.model_used;
+  t.observations = r.observations;
+  t.cost_usd = r.usage.cost_usd;
+  t.tokens = r.usage.total_tokens();
+  t.blocked = r.blocked;
+  return t;
+}
+
+}  // namespace
+
+ScenarioRun RunScenario(const Scenario& s) {
+  ManualClock clock;
+  SeededRandom random(kScenarioSeed);
+  ScriptFaults faults;
+  const std::string& primary = s.agent.models.front();
+  TokenCounter counter = TokenCounter::ForModel(primary);
+
+  // Models: each scripted, wrapped in the real resilience stack.
+  std::vector<ResilientModelSpec> specs;
+  for (const auto& name : s.agent.models) {
+    ScriptedModelOptions mo;
+    mo.request_timeout = Seconds(s.agent.request_timeout_s);
+    TokenCounter model_counter = TokenCounter::ForModel(name);
+    mo.count_prompt_tokens = [model_counter](const ChatRequest& r) {
+      Json tools = Json::array();
+      for (const auto& t : r.tools) {
+        tools.push_back({{"type", "function"},
+                         {"function", {{"name", t.name}, {"description", t.description}, {"parameters", t.parameters}}}});
+      }
+      return model_counter.CountMessages(r.messages, tools.empty() ? Json() : tools);
+    };
+    mo.count_text_tokens = [model_counter](std::string_view text) { return model_counter.Count(text); };
+    auto scripted = ScriptedModel::Create(name, s.models.at(name), clock, mo, "models." + name);
+    if (!scripted.ok()) return Fail(s.file + ": " + scripted.status().message(), clock);
+    std::shared_ptr<ScriptedModel> shared(std::move(*scripted));
+    specs.push_back({.model = std::make_shared<FaultRecordingModel>(shared, faults), .model_name = name});
+  }
+  ResilienceOptions resilience;
+  if (Status st = ApplyRetry(s.agent.retry, resilience.retry); !st.ok()) return Fail(st.message(), clock);
+  ApplyBreaker(s.agent.breaker, resilience.breaker);
+  auto chain = MakeResilientModel(std::move(specs), resilience, clock, random);
+  if (!chain.ok()) return Fail(s.file + ": " + chain.status().message(), clock);
+
+  // Tools: built-ins by name, then the scripted ones.
+  auto registry = std::make_shared<ToolRegistry>();
+  for (const auto& name : s.agent.tools) {
+    auto tool = MakeBuiltinTool(name, clock, BuiltinToolOptions{});
+    if (!tool.ok()) return Fail(s.file + ": agent.tools: " + tool.status().message(), clock);
+    if (Status st = registry->Register(*tool); !st.ok()) return Fail(s.file + ": " + st.message(), clock);
+  }
+  for (const auto& [name, tool] : s.tools) {
+    Json spec = {{"description", tool.description}, {"parameters", tool.parameters}, {"returns", tool.returns}};
+    auto scripted = ScriptedTool::FromJson(name, spec, "tools." + name);
+    if (!scripted.ok()) return Fail(s.file + ": " + scripted.status().message(), clock);
+    if (Status st = registry->Register(*scripted); !st.ok()) return Fail(s.file + ": " + st.message(), clock);
+  }
+
+  auto sanitizer = Sanitizer::Create();
+  if (!sanitizer.ok()) return Fail("sanitizer: " + sanitizer.status().message(), clock);
+  TempDir dir;
+  if (dir.path().empty()) return Fail("cannot create a temporary directory", clock);
+  auto store = OpenSqliteSessionStore({.path = dir.path() + "/session.db"}, clock);
+  if (!store.ok()) return Fail("session store: " + store.status().message(), clock);
+  std::shared_ptr<SessionStore> sessions(std::move(*store));
+
+  AgentOptions options;
+  options.system_prompt = s.agent.system.value_or("You are a helpful assistant.");
+  options.mode = s.agent.mode == "tools" ? AgentOptions::Mode::kTools : AgentOptions::Mode::kReact;
+  options.max_steps = s.agent.max_steps;
+  options.budget.max_tokens = s.agent.budget.max_tokens.value_or(0);
+  options.budget.max_cost_usd = s.agent.budget.max_cost_usd.value_or(0);
+  options.budget.deadline = Seconds(s.agent.budget.deadline_s.value_or(0));
+  options.max_output_tokens = s.agent.max_output_tokens;
+  options.min_output_tokens = s.agent.min_output_tokens;
+  AgentDeps deps;
+  deps.model = *chain;
+  deps.model_name = primary;
+  deps.model_names = s.agent.models;
+  deps.sanitizer = *sanitizer;
+  deps.sessions = sessions;
+  deps.tools = registry;
+  deps.clock = &clock;
+  auto agent = Agent::Create(std::move(options), std::move(deps));
+  if (!agent.ok()) return Fail(s.file + ": " + agent.status().message(), clock);
+
+  auto session = sessions->Create("scenario");
+  if (!session.ok()) return Fail("session: " + session.status().message(), clock);
+
+  std::string failures;
+  for (size_t i = 0; i < s.turns.size(); ++i) {
+    const std::string turn = "turn " + std::to_string(i + 1);
+    auto result = (*agent)->Run(session->id, s.turns[i].user);
+    if (std::string fault = faults.Take(); !fault.empty()) {
+      return Fail(fault + " at " + turn, clock);
+    }
+    if (!result.ok()) return Fail(turn + ": " + result.status().ToString(), clock);
+    for (const auto& trace : result->trace) {
+      for (const auto& obs : trace.observations) {
+        if (obs.find("script exhausted") != std::string::npos) {
+          return Fail(turn + ": " + obs, clock);
+        }
+      }
+    }
+    for (const auto& f : CheckExpectations(s.turns[i].expect, ToOutcome(*result))) {
+      failures += (failures.empty() ? "" : "; ") + turn + ": " + f;
+    }
+  }
+  ScenarioRun run;
+  run.passed = failures.empty();
+  run.failure = failures;
+  run.simulated_seconds = ToSeconds(clock.Now().time_since_epoch());
+  return run;
+}
+
+}  // namespace reagent::cli
