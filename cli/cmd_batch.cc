@@ -1,0 +1,223 @@
+// reagent batch --in items.jsonl --out results.jsonl: one agent turn (or one completion with
+// --no-agent) per input line, concurrent, paced, resumable after any crash.
+#include <algorithm>
+#include <cstdio>
+
+#include "command.h"
+#include "support/agent_flags.h"
+#include "support/batch_runner.h"
+#include "support/interrupt.h"
+#include "support/runtime.h"
+#include "support/terminal.h"
+#include "support/turn_display.h"
+
+namespace reagent::cli {
+namespace {
+
+struct BatchCliOptions {
+  AgentFlags agent;
+  std::string in, out, state;
+  int concurrency = 4;
+  bool no_agent = false;
+  double progress_s = 0;
+};
+
+// The text of an input line: "text", "question", "input" or "prompt", or the line itself
+// when it is a JSON string.
+std::optional<std::string> ItemText(const Json& input) {
+  if (input.is_string()) return input.get<std::string>();
+  if (!input.is_object()) return std::nullopt;
+  for (const char* key : {"text", "question", "input", "prompt"}) {
+    if (input.contains(key) && input[key].is_string()) return input[key].get<std::string>();
+  }
+  return std::nullopt;
+}
+
+// Counts retries and 429s of one item from the agent's events.
+class RetryCounter final : public AgentObserver {
+ public:
+  void OnEvent(const AgentEvent& e) override {
+    if (e.kind == AgentEvent::Kind::kRetry && e.model_event.reason.find("429") != std::string::npos) ++rate_limited;
+  }
+  int64_t rate_limited = 0;
+};
+
+BatchItemResult AgentItem(Runtime& rt, const BatchItem& item, const CancellationToken& cancel) {
+  BatchItemResult r;
+  auto text = ItemText(item.input);
+  if (!text) {
+    r.ok = false;
+    r.error = "line has no \"text\" (or \"question\", \"input\", \"prompt\") string";
+    return r;
+  }
+  auto session = rt.sessions->Create(rt.config.user);
+  if (!session.ok()) {
+    r.ok = false;
+    r.error = session.status().ToString();
+    return r;
+  }
+  RetryCounter counter;
+  auto turn = rt.agent->Run(session->id, *text, &counter, cancel);
+  if (!turn.ok()) {
+    r.ok = false;
+    r.error = turn.status().ToString();
+    return r;
+  }
+  r.ok = turn->stop_reason != StopReason::kModelsUnavailable && turn->stop_reason != StopReason::kError &&
+         turn->stop_reason != StopReason::kCancelled;
+  r.output = {{"answer", turn->final_answer}, {"stop_reason", StopReasonName(turn->stop_reason)},
+              {"session_id", session->id}, {"steps", turn->steps}, {"usage", turn->usage},
+              {"model", turn->model_used}, {"retries", turn->retries}, {"fallbacks", turn->fallbacks}};
+  if (!r.ok) r.error = turn->stop_detail;
+  r.tokens = turn->usage.total_tokens();
+  r.cost_usd = turn->usage.cost_usd;
+  r.retries = turn->retries;
+  r.rate_limited = counter.rate_limited;
+  return r;
+}
+
+BatchItemResult CompletionItem(Runtime& rt, const BatchItem& item, const CancellationToken& cancel) {
+  BatchItemResult r;
+  auto text = ItemText(item.input);
+  if (!text) {
+    r.ok = false;
+    r.error = "line has no \"text\" (or \"question\", \"input\", \"prompt\") string";
+    return r;
+  }
+  ScanResult scan = rt.sanitizer->Scan(*text, TextSource::kUser);
+  if (scan.verdict == Verdict::kBlock) {
+    r.ok = false;
+    r.error = "blocked by the injection filter";
+    r.output["stop_reason"] = "blocked";
+    return r;
+  }
+  ChatRequest request;
+  request.messages = {Message::System(rt.config.system_prompt), Message::User(*text)};
+  request.max_tokens = rt.config.max_output_tokens;
+  request.temperature = rt.config.temperature;
+  request.cancel = cancel;
+  request.on_event = [&r](const ModelEvent& e) {
+    if (e.kind == ModelEvent::Kind::kRetry) {
+      ++r.retries;
+      if (e.reason.find("429") != std::string::npos) ++r.rate_limited;
+    }
+  };
+  ChatResult reply = rt.model->Complete(request);
+  if (!reply.ok()) {
+    r.ok = false;
+    r.error = reply.error().ToString();
+    return r;
+  }
+  Usage usage = reply->usage;
+  usage.cost_usd = rt.prices->Cost(reply->model, usage);
+  r.output = {{"answer", reply->content}, {"model", reply->model}, {"usage", usage},
+              {"attempts", reply->attempts}, {"fallbacks", reply->fallbacks}};
+  r.tokens = usage.total_tokens();
+  r.cost_usd = usage.cost_usd;
+  return r;
+}
+
+std::string ProgressText(const BatchProgress& p, bool bar, int width) {
+  double rate = p.elapsed_s > 0 ? static_cast<double>(p.done - p.resumed) / p.elapsed_s : 0;
+  int64_t left = p.total - p.done;
+  std::string eta = rate > 0 ? FormatDuration(static_cast<double>(left) / rate) : "?";
+  char stats[256];
+  std::snprintf(stats, sizeof stats, "%lld/%lld · %.1f/s · ETA %s · ok %lld · failed %lld · 429s %lld · retries %lld · $%.4f",
+                static_cast<long long>(p.done), static_cast<long long>(p.total), rate, eta.c_str(),
+                static_cast<long long>(p.succeeded), static_cast<long long>(p.failed),
+                static_cast<long long>(p.rate_limited), static_cast<long long>(p.retries), p.cost_usd);
+  if (!bar) return std::string("progress ") + stats;
+  int cells = std::clamp(width - static_cast<int>(std::string(stats).size()) - 4, 10, 40);
+  int filled = p.total ? static_cast<int>(cells * p.done / p.total) : cells;
+  return "[" + std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(cells - filled), '.') + "] " + stats;
+}
+
+int Batch(const BatchCliOptions& o) {
+  auto config = ResolveConfig(o.agent);
+  if (!config.ok()) {
+    std::fprintf(stderr, "reagent: %s\n", config.status().message().c_str());
+    return kExitUsage;
+  }
+  auto runtime = BuildRuntime(*config);
+  if (!runtime.ok()) {
+    std::fprintf(stderr, "reagent: %s\n", runtime.status().message().c_str());
+    return kExitUsage;
+  }
+  Runtime& rt = **runtime;
+  const bool tty = IsTerminal(stderr);
+  const int width = TerminalWidth(stderr);
+
+  CancellationSource stop, abort;
+  InterruptWatcher interrupts;
+  interrupts.OnInterrupt([&](int count) {
+    if (count == 1) {
+      std::fprintf(stderr, "\nreagent batch: stopping after the items in flight (Ctrl-C again to abort them)\n");
+      stop.Cancel();
+    } else {
+      abort.Cancel();
+    }
+  });
+
+  BatchOptions bo;
+  bo.in_path = o.in;
+  bo.out_path = o.out;
+  bo.state_path = o.state;
+  bo.concurrency = o.concurrency;
+  bo.progress_interval_s = o.progress_s > 0 ? o.progress_s : (tty ? 0.5 : 10);
+  bo.stop = stop.token();
+  bo.abort = abort.token();
+  bo.on_progress = [&](const BatchProgress& p) {
+    std::string text = ProgressText(p, tty, width);
+    if (tty) {
+      std::fprintf(stderr, "\r%s\033[K%s", text.c_str(), p.final ? "\n" : "");
+    } else {
+      std::fprintf(stderr, "%s\n", text.c_str());
+    }
+    std::fflush(stderr);
+  };
+  auto process = [&](const BatchItem& item, const CancellationToken& cancel) {
+    return o.no_agent ? CompletionItem(rt, item, cancel) : AgentItem(rt, item, cancel);
+  };
+  auto result = RunBatch(bo, process);
+  if (!result.ok()) {
+    std::fprintf(stderr, "reagent batch: %s\n", result.status().message().c_str());
+    return result.status().code() == StatusCode::kIOError ? kExitFailure : kExitUsage;
+  }
+  const BatchProgress& p = *result;
+  std::fprintf(stderr,
+               "batch %s: %lld succeeded, %lld failed, %lld resumed from checkpoint, %lld of %lld done · "
+               "%lld tokens · $%.6f · %s\n",
+               p.done == p.total ? "finished" : "stopped", static_cast<long long>(p.succeeded),
+               static_cast<long long>(p.failed), static_cast<long long>(p.resumed),
+               static_cast<long long>(p.done), static_cast<long long>(p.total),
+               static_cast<long long>(p.tokens), p.cost_usd, FormatDuration(p.elapsed_s).c_str());
+  if (p.done < p.total) {
+    std::fprintf(stderr, "rerun the same command to continue where it stopped\n");
+    return kExitFailure;
+  }
+  return p.failed == 0 ? kExitOk : kExitFailure;
+}
+
+Command Setup(CLI::App& parent) {
+  auto o = std::make_shared<BatchCliOptions>();
+  auto* sub = parent.add_subcommand(
+      "batch",
+      "Run one agent turn per JSON line of --in (fields: id, text), writing one result line per\n"
+      "input to --out. Resumable: rerun the same command after a crash or Ctrl-C and finished\n"
+      "items are skipped (checkpoint: OUT.state.db).");
+  sub->add_option("--in", o->in, "Input JSON lines: {\"id\": ..., \"text\": \"...\"}")->required();
+  sub->add_option("--out", o->out, "Output JSON lines, one per input line, in input order")->required();
+  sub->add_option("--state", o->state, "Checkpoint database (default OUT.state.db)");
+  sub->add_option("-j,--concurrency", o->concurrency, "Items in flight at once (default 4)")
+      ->check(CLI::Range(1, 256));
+  sub->add_flag("--no-agent", o->no_agent, "One plain completion per item instead of an agent turn");
+  sub->add_option("--progress-interval", o->progress_s,
+                  "Seconds between progress reports (default 0.5 on a terminal, 10 otherwise)");
+  AddAgentFlags(sub, o->agent);
+  return {sub, [o] { return Batch(*o); }};
+}
+
+REAGENT_COMMAND("batch", Setup);
+
+}  // namespace
+}  // namespace reagent::cli
