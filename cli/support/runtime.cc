@@ -7,7 +7,8 @@
 #include "reagent/llm/resilient_model.h"
 #include "reagent/session/sqlite_session_store.h"
 #include "reagent/tokenizer/token_counter.h"
-#include "support/builtin_tools.h"
+#include "reagent/tools/builtin_tools.h"
+#include "reagent/tools/external_tool.h"
 #include "support/resilience_config.h"
 
 namespace reagent::cli {
@@ -55,14 +56,14 @@ Result<std::unique_ptr<Runtime>> BuildRuntime(const Config& c) {
 
   rt->tools = std::make_shared<ToolRegistry>();
   BuiltinToolOptions bo;
-  bo.root = c.tools_root;
+  bo.files.root = c.tools_root;
   for (const auto& name : c.builtin_tools) {
-    auto tool = MakeBuiltinTool(name, SystemClock::Default(), bo);
+    auto tool = MakeBuiltinTool(name, bo);
     if (!tool.ok()) return tool.status().WithContext("tools.builtin");
     REAGENT_RETURN_IF_ERROR(rt->tools->Register(*tool));
   }
   if (!c.external_tools.empty()) {
-    auto external = LoadExternalTools(c.external_tools);
+    auto external = LoadToolsFromJson(c.external_tools);
     if (!external.ok()) return external.status().WithContext("tools.external");
     for (auto& tool : *external) REAGENT_RETURN_IF_ERROR(rt->tools->Register(tool));
   }

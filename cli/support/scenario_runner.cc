@@ -11,9 +11,9 @@
 #include "reagent/sanitizer/sanitizer.h"
 #include "reagent/session/sqlite_session_store.h"
 #include "reagent/tokenizer/token_counter.h"
+#include "reagent/tools/builtin_tools.h"
 #include "reagent/tools/scripted_tool.h"
 #include "reagent/tools/tool_registry.h"
-#include "support/builtin_tools.h"
 #include "support/expectations.h"
 #include "support/resilience_config.h"
 
@@ -138,8 +138,11 @@ ScenarioRun RunScenario(const Scenario& s) {
 
   // Tools: built-ins by name, then the scripted ones.
   auto registry = std::make_shared<ToolRegistry>();
+  BuiltinToolOptions builtin;
+  builtin.time.clock = &clock;
+  builtin.files.root = fs::path(s.file).parent_path().empty() ? "." : fs::path(s.file).parent_path().string();
   for (const auto& name : s.agent.tools) {
-    auto tool = MakeBuiltinTool(name, clock, BuiltinToolOptions{});
+    auto tool = MakeBuiltinTool(name, builtin);
     if (!tool.ok()) return Fail(s.file + ": agent.tools: " + tool.status().message(), clock);
     if (Status st = registry->Register(*tool); !st.ok()) return Fail(s.file + ": " + st.message(), clock);
   }
