@@ -3,12 +3,15 @@
 // reference ids from npm tiktoken, made by bench/tokenizer_fixtures.mjs).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "reagent/core/json.h"
+#include "reagent/tokenizer/script_estimator.h"
 #include "reagent/tokenizer/tokenizer.h"
 
 namespace {
@@ -100,6 +103,35 @@ TEST(TokenizerExactness, GeneratedFixtureCorpusMatchesReferenceIds) {
   }
   EXPECT_EQ(mismatched, 0);
   EXPECT_GT(checked, 1000);
+}
+
+// The bound documented in script_estimator.h, against max(o200k_base, cl100k_base).
+TEST(TokenizerExactness, EstimatorStaysWithinItsDocumentedBound) {
+  std::istringstream in(ReadFile(kTestData + "fixtures.jsonl"));
+  std::string line;
+  int64_t prose_target = 0, prose_estimate = 0;
+  int checked = 0;
+  while (std::getline(in, line)) {
+    auto json = reagent::ParseJson(line, "fixtures.jsonl");
+    ASSERT_TRUE(json.ok());
+    std::string id = (*json)["id"].get<std::string>();
+    std::string text = (*json)["text"].get<std::string>();
+    int64_t target = static_cast<int64_t>(
+        std::max((*json)["o200k_base"].size(), (*json)["cl100k_base"].size()));
+    int64_t estimate = reagent::EstimateTokens(text);
+    bool prose = id.rfind("english", 0) == 0 || id.rfind("vietnamese", 0) == 0 || id.rfind("code", 0) == 0;
+    if (prose || id.rfind("mixed", 0) == 0) {
+      prose_target += target;
+      prose_estimate += estimate;
+    }
+    if (target >= 20) {
+      double error = std::abs(static_cast<double>(estimate - target)) / static_cast<double>(target);
+      EXPECT_LE(error, prose ? 0.25 : 0.50) << id << ": estimate " << estimate << ", target " << target;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 300);
+  EXPECT_NEAR(static_cast<double>(prose_estimate) / static_cast<double>(prose_target), 1.0, 0.02);
 }
 
 }  // namespace

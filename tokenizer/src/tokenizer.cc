@@ -128,10 +128,11 @@ void Tokenizer::EncodeOrdinary(std::string_view text, Sink& sink) const {
   std::vector<uint32_t> ids;
   IdSink ids_sink{ids};
   size_t last_piece_start = 0;
+  std::string_view valid_text = text.substr(0, valid);  // the scanner must not see invalid bytes
   for (size_t pos = 0; pos < valid;) {
-    size_t end = piece_end(text, pos);
+    size_t end = piece_end(valid_text, pos);
     last_piece_start = ids.size();
-    ids_sink.Piece(ranks, text.substr(pos, end - pos));
+    ids_sink.Piece(ranks, valid_text.substr(pos, end - pos));
     pos = end;
   }
   size_t last_piece_tokens = ids.size() - last_piece_start;
