@@ -37,7 +37,7 @@ bool IsObservationMessage(const Message& m) {
 
 TrimResult TrimHistory(const std::vector<Message>& messages,
                        const std::vector<int64_t>& message_tokens, size_t current_turn_start,
-                       int64_t fixed_tokens, int64_t limit,
+                       int64_t fixed_tokens, int64_t limit, int64_t step_limit,
                        const std::function<int64_t(const std::string& note)>& count_note) {
   const size_t n = messages.size();
   if (current_turn_start > n) current_turn_start = n;
@@ -78,7 +78,7 @@ TrimResult TrimHistory(const std::vector<Message>& messages,
     t = total();
   }
   // The current turn's latest step is the minimum worth sending.
-  while (t > limit && steps.size() > 1 && drop_steps + 1 < steps.size()) {
+  while (t > step_limit && steps.size() > 1 && drop_steps + 1 < steps.size()) {
     kept_steps -= steps[drop_steps++].tokens;
     t = total();
   }

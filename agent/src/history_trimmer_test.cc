@@ -24,7 +24,7 @@ std::vector<Message> TwoEarlierTurnsAndAToolStep() {
 
 TEST(HistoryTrimmer, KeepsEverythingWhenItFits) {
   auto m = TwoEarlierTurnsAndAToolStep();
-  auto r = TrimHistory(m, Tens(m.size()), 7, 3, 1000, NoteCount);
+  auto r = TrimHistory(m, Tens(m.size()), 7, 3, 1000, 1000, NoteCount);
   EXPECT_TRUE(r.fits);
   EXPECT_EQ(r.kept.size(), m.size());
   EXPECT_EQ(r.tokens, 3 + 110);
@@ -34,7 +34,7 @@ TEST(HistoryTrimmer, KeepsEverythingWhenItFits) {
 TEST(HistoryTrimmer, DropsOldestTurnsFirstAndAddsANote) {
   auto m = TwoEarlierTurnsAndAToolStep();
   // 113 total; the limit forces dropping turn 1 (20 tokens) but not turn 2.
-  auto r = TrimHistory(m, Tens(m.size()), 7, 3, 100, NoteCount);
+  auto r = TrimHistory(m, Tens(m.size()), 7, 3, 100, 100, NoteCount);
   EXPECT_TRUE(r.fits);
   EXPECT_EQ(r.dropped_turns, 1u);
   EXPECT_EQ(r.kept, (std::vector<size_t>{0, 3, 4, 5, 6, 7, 8, 9, 10}));
@@ -45,7 +45,7 @@ TEST(HistoryTrimmer, DropsOldestTurnsFirstAndAddsANote) {
 TEST(HistoryTrimmer, NeverSeparatesAToolCallFromItsResults) {
   auto m = TwoEarlierTurnsAndAToolStep();
   for (int64_t limit = 0; limit <= 120; ++limit) {
-    auto r = TrimHistory(m, Tens(m.size()), 7, 3, limit, NoteCount);
+    auto r = TrimHistory(m, Tens(m.size()), 7, 3, limit, limit, NoteCount);
     for (size_t k = 0; k < r.kept.size(); ++k) {
       const Message& msg = m[r.kept[k]];
       if (msg.role == Role::kTool) {
@@ -76,13 +76,23 @@ TEST(HistoryTrimmer, DropsOldStepsOfTheCurrentTurnKeepingTheLatest) {
       Message::Assistant("Thought: b\nAction: calc\nAction Input: 2"), Message::User("Observation: 2"),
       Message::Assistant("Thought: c\nAction: calc\nAction Input: 3"), Message::User("Observation: 3"),
   };
-  auto r = TrimHistory(m, Tens(m.size()), 1, 0, 65, NoteCount);  // 80 - 20 + note 5
+  auto r = TrimHistory(m, Tens(m.size()), 1, 0, 65, 65, NoteCount);  // 80 - 20 + note 5
   EXPECT_TRUE(r.fits);
   EXPECT_EQ(r.dropped_steps, 1u);
   EXPECT_EQ(r.kept, (std::vector<size_t>{0, 1, 4, 5, 6, 7}));
-  auto tiny = TrimHistory(m, Tens(m.size()), 1, 0, 10, NoteCount);
+  auto tiny = TrimHistory(m, Tens(m.size()), 1, 0, 10, 10, NoteCount);
   EXPECT_FALSE(tiny.fits);
   EXPECT_EQ(tiny.kept, (std::vector<size_t>{0, 1, 6, 7}));
+}
+
+TEST(HistoryTrimmer, StepLimitProtectsTheCurrentTurn) {
+  auto m = TwoEarlierTurnsAndAToolStep();
+  // The budget allows 40 tokens, the context window 1000: earlier turns go, this turn stays.
+  auto r = TrimHistory(m, Tens(m.size()), 7, 3, 40, 1000, NoteCount);
+  EXPECT_FALSE(r.fits);
+  EXPECT_EQ(r.dropped_turns, 2u);
+  EXPECT_EQ(r.dropped_steps, 0u);
+  EXPECT_EQ(r.kept, (std::vector<size_t>{0, 7, 8, 9, 10}));
 }
 
 TEST(HistoryTrimmer, ObservationsDoNotStartTurns) {

@@ -34,14 +34,16 @@ struct TrimResult {
 };
 
 // Chooses which of `messages` to keep so that fixed_tokens + their counts (+ the note's
-// count) stay within `limit`. `message_tokens[i]` is the exact count of messages[i];
+// count) stay within `limit`: earlier turns are dropped while the total exceeds `limit`,
+// steps of the current turn only while it exceeds `step_limit` (pass `limit` to allow both
+// equally; a larger value protects the current turn's work). `message_tokens[i]` is the exact count of messages[i];
 // `count_note` counts the note message. The user message at `current_turn_start` (the latest
 // user message) starts the turn being run; everything before it belongs to earlier turns.
 // When even the minimum (system, latest user message, and the current turn's last step)
 // does not fit, returns that minimum with fits = false.
 TrimResult TrimHistory(const std::vector<Message>& messages,
                        const std::vector<int64_t>& message_tokens, size_t current_turn_start,
-                       int64_t fixed_tokens, int64_t limit,
+                       int64_t fixed_tokens, int64_t limit, int64_t step_limit,
                        const std::function<int64_t(const std::string& note)>& count_note);
 
 // Whether a message is a ReAct observation sent back as a user message ("Observation: ...")

@@ -48,6 +48,10 @@ std::string BuildReactSystemPrompt(std::string_view system_prompt,
                                    std::string_view tool_descriptions,
                                    const std::vector<std::string>& tool_names);
 
+// The rule, added to every system prompt, that spotlighted text is data: tool output arrives
+// between <<<untrusted ...>>> and <<<end untrusted ...>>> delimiters (Sanitizer::Wrap).
+std::string_view SpotlightRule();
+
 // The user-role message carrying a (spotlighted) observation back to the model.
 std::string ReactObservationMessage(std::string_view observation);
 
