@@ -1,6 +1,7 @@
 #include "payload_decoder.h"
 
 #include <array>
+#include <cstdint>
 
 namespace reagent::sanitizer_internal {
 namespace {
@@ -13,29 +14,45 @@ constexpr double kMinLetterShare = 0.6;
 // A percent-encoded block needs this many escapes to be worth decoding.
 constexpr size_t kMinPercentEscapes = 3;
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// Byte classes, looked up per byte (the scan runs over every text).
+enum : uint8_t { kBase64 = 1, kHexRun = 2, kUrlRun = 4 };
 
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
-  return -1;
-}
+struct ByteTables {
+  std::array<int8_t, 256> hex{};
+  std::array<int8_t, 256> base64{};
+  std::array<uint8_t, 256> cls{};
+  constexpr ByteTables() {
+    for (int c = 0; c < 256; ++c) {
+      hex[c] = -1;
+      base64[c] = -1;
+    }
+    for (int c = '0'; c <= '9'; ++c) hex[c] = static_cast<int8_t>(c - '0');
+    for (int c = 'a'; c <= 'f'; ++c) hex[c] = static_cast<int8_t>(c - 'a' + 10);
+    for (int c = 'A'; c <= 'F'; ++c) hex[c] = static_cast<int8_t>(c - 'A' + 10);
+    for (int c = 'A'; c <= 'Z'; ++c) base64[c] = static_cast<int8_t>(c - 'A');
+    for (int c = 'a'; c <= 'z'; ++c) base64[c] = static_cast<int8_t>(c - 'a' + 26);
+    for (int c = '0'; c <= '9'; ++c) base64[c] = static_cast<int8_t>(c - '0' + 52);
+    base64['+'] = base64['-'] = 62;
+    base64['/'] = base64['_'] = 63;
+    for (int c = 0; c < 256; ++c) {
+      uint8_t k = 0;
+      if (base64[c] >= 0) k |= kBase64;
+      if (hex[c] >= 0 || c == ' ' || c == '\\' || c == 'x' || c == ',') k |= kHexRun;
+      bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+      if (alnum || c == '%' || c == '.' || c == '_' || c == '~' || c == '+' || c == '-' ||
+          c == '!' || c == '*' || c == '\'' || c == '(' || c == ')' || c == ',' || c == ':' ||
+          c == '?') {
+        k |= kUrlRun;
+      }
+      cls[c] = k;
+    }
+  }
+};
 
-bool IsBase64Char(char c) { return Base64Value(c) >= 0; }
-bool IsHexRunChar(char c) { return HexValue(c) >= 0 || c == ' ' || c == '\\' || c == 'x' || c == ','; }
-bool IsUrlRunChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '%' ||
-         c == '.' || c == '_' || c == '~' || c == '+' || c == '-' || c == '!' || c == '*' ||
-         c == '\'' || c == '(' || c == ')' || c == ',' || c == ':' || c == '?';
-}
+constexpr ByteTables kTables;
+
+inline int HexValue(char c) { return kTables.hex[static_cast<unsigned char>(c)]; }
+inline int Base64Value(char c) { return kTables.base64[static_cast<unsigned char>(c)]; }
 
 bool ValidUtf8(std::string_view s) {
   size_t i = 0;
@@ -49,12 +66,6 @@ bool ValidUtf8(std::string_view s) {
     i += len;
   }
   return true;
-}
-
-template <typename Pred>
-size_t RunEnd(std::string_view text, size_t i, Pred pred) {
-  while (i < text.size() && pred(text[i])) ++i;
-  return i;
 }
 
 }  // namespace
@@ -133,36 +144,42 @@ std::vector<Payload> FindPayloads(std::string_view text, size_t min_bytes, size_
     out.push_back({encoding, static_cast<uint32_t>(start), static_cast<uint32_t>(end),
                    std::move(decoded)});
   };
-  // base64 (standard and URL alphabets)
-  for (size_t i = 0; i < text.size() && out.size() < max_payloads;) {
-    if (!IsBase64Char(text[i])) { ++i; continue; }
-    size_t end = RunEnd(text, i, IsBase64Char);
-    size_t padded = RunEnd(text, end, [](char c) { return c == '='; });
-    if (end - i >= min_bytes) add("base64", i, padded, DecodeBase64(text.substr(i, end - i)));
-    i = padded > i ? padded : i + 1;
-  }
-  // hex, contiguous or in spaced pairs or \x escapes
-  for (size_t i = 0; i < text.size() && out.size() < max_payloads;) {
-    if (HexValue(text[i]) < 0 && text[i] != '\\') { ++i; continue; }
-    size_t end = RunEnd(text, i, IsHexRunChar);
-    while (end > i && (text[end - 1] == ' ' || text[end - 1] == ',')) --end;
+  auto base64_run = [&](size_t start, size_t end) {
+    size_t padded = end;
+    while (padded < text.size() && text[padded] == '=') ++padded;
+    add("base64", start, padded, DecodeBase64(text.substr(start, end - start)));
+  };
+  auto hex_run = [&](size_t start, size_t end) {
+    while (end > start && (text[end - 1] == ' ' || text[end - 1] == ',')) --end;
     size_t digits = 0;
-    for (size_t k = i; k < end; ++k) digits += HexValue(text[k]) >= 0 ? 1 : 0;
-    if (digits >= min_bytes) add("hex", i, end, DecodeHex(text.substr(i, end - i)));
-    i = end > i ? end : i + 1;
-  }
-  // percent-encoding
-  for (size_t i = 0; i < text.size() && out.size() < max_payloads;) {
-    if (!IsUrlRunChar(text[i])) { ++i; continue; }
-    size_t end = RunEnd(text, i, IsUrlRunChar);
+    for (size_t k = start; k < end; ++k) digits += HexValue(text[k]) >= 0 ? 1 : 0;
+    if (digits >= min_bytes) add("hex", start, end, DecodeHex(text.substr(start, end - start)));
+  };
+  auto url_run = [&](size_t start, size_t end) {
     size_t escapes = 0;
-    for (size_t k = i; k + 2 < end; ++k) {
+    for (size_t k = start; k + 2 < end; ++k) {
       if (text[k] == '%' && HexValue(text[k + 1]) >= 0 && HexValue(text[k + 2]) >= 0) ++escapes;
     }
-    if (end - i >= min_bytes && escapes >= kMinPercentEscapes) {
-      add("url", i, end, DecodePercent(text.substr(i, end - i)));
+    if (escapes >= kMinPercentEscapes) add("url", start, end, DecodePercent(text.substr(start, end - start)));
+  };
+  // One pass: each class keeps the start of its current run; a run is examined only when it
+  // ends and is long enough, so ordinary prose costs one table lookup per byte.
+  size_t b64 = 0, hex = 0, url = 0;
+  const size_t n = text.size();
+  for (size_t i = 0; i <= n && out.size() < max_payloads; ++i) {
+    uint8_t k = i < n ? kTables.cls[static_cast<unsigned char>(text[i])] : 0;
+    if (!(k & kBase64)) {
+      if (i - b64 >= min_bytes) base64_run(b64, i);
+      b64 = i + 1;
     }
-    i = end > i ? end : i + 1;
+    if (!(k & kHexRun)) {
+      if (i - hex >= min_bytes) hex_run(hex, i);
+      hex = i + 1;
+    }
+    if (!(k & kUrlRun)) {
+      if (i - url >= min_bytes) url_run(url, i);
+      url = i + 1;
+    }
   }
   return out;
 }

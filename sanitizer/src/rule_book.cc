@@ -1,5 +1,7 @@
 #include "rule_book.h"
 
+#include "text_views.h"
+
 #include <utility>
 
 namespace reagent::sanitizer_internal {
@@ -125,8 +127,8 @@ Status RuleBook::AddRule(const Json& j, std::string_view where) {
   if (j.contains("squeezed") && !j.at("squeezed").is_string()) {
     return Bad(where, what, "\"squeezed\" must be a string");
   }
-  r.pattern = j.value("pattern", "");
-  r.squeezed_pattern = j.value("squeezed", "");
+  r.pattern = FoldPatternText(j.value("pattern", ""));
+  r.squeezed_pattern = FoldPatternText(j.value("squeezed", ""));
   if (r.pattern.empty() && r.squeezed_pattern.empty()) {
     return Bad(where, what, "needs a \"pattern\" or a \"squeezed\" pattern");
   }

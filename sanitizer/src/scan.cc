@@ -53,32 +53,34 @@ ScanResult BlockWith(Finding finding) {
 // "double quotes" and “curly quotes” on one line.
 std::vector<std::pair<size_t, size_t>> QuotedRegions(std::string_view text) {
   std::vector<std::pair<size_t, size_t>> regions;
+  constexpr std::string_view kOpenCurly = "\xE2\x80\x9C", kCloseCurly = "\xE2\x80\x9D";
   size_t i = 0;
+  // Closes a quotation opened at i (of `open` bytes) by `close` on the same line.
+  auto pair_on_line = [&](size_t open, std::string_view close) {
+    size_t c = text.find(close, i + open);
+    size_t nl = text.find('\n', i + open);
+    if (c == std::string_view::npos || (nl != std::string_view::npos && nl < c) ||
+        c - i > kMaxQuoteBytes) {
+      ++i;
+      return;
+    }
+    regions.emplace_back(i, c + close.size());
+    i = c + close.size();
+  };
   while (i < text.size()) {
-    if (text.compare(i, 3, "```") == 0 || text.compare(i, 3, "~~~") == 0) {
+    char ch = text[i];
+    if ((ch == '`' || ch == '~') && text.compare(i, 3, std::string(3, ch)) == 0) {
       size_t close = text.find(text.substr(i, 3), i + 3);
       size_t end = close == std::string_view::npos ? text.size() : close + 3;
       regions.emplace_back(i, end);
       i = end;
-      continue;
+    } else if (ch == '`' || ch == '"') {
+      pair_on_line(1, std::string_view(&text[i], 1));
+    } else if (ch == '\xE2' && text.compare(i, kOpenCurly.size(), kOpenCurly) == 0) {
+      pair_on_line(kOpenCurly.size(), kCloseCurly);
+    } else {
+      ++i;
     }
-    auto pair_on_line = [&](std::string_view open, std::string_view close) {
-      if (text.compare(i, open.size(), open) != 0) return false;
-      size_t c = text.find(close, i + open.size());
-      size_t nl = text.find('\n', i + open.size());
-      if (c == std::string_view::npos || (nl != std::string_view::npos && nl < c) ||
-          c - i > kMaxQuoteBytes) {
-        return false;
-      }
-      regions.emplace_back(i, c + close.size());
-      i = c + close.size();
-      return true;
-    };
-    if (pair_on_line("`", "`") || pair_on_line("\"", "\"") ||
-        pair_on_line("\xE2\x80\x9C", "\xE2\x80\x9D")) {
-      continue;
-    }
-    ++i;
   }
   return regions;
 }

@@ -215,7 +215,16 @@ const AsciiTable& Ascii() {
 
 class ViewBuilder {
  public:
-  ViewBuilder(std::string_view text, TextViews& out) : text_(text), out_(out) {}
+  ViewBuilder(std::string_view text, TextViews& out) : text_(text), out_(out) {
+    View& v = out_.folded;
+    cap_ = text.size() + kInitialSlack;
+    v.text.resize(cap_);
+    v.begin.resize(cap_);
+    v.end.resize(cap_);
+    text_out_ = v.text.data();
+    begin_out_ = v.begin.data();
+    end_out_ = v.end.data();
+  }
 
   void Run() {
     const FoldTable& table = Table();
@@ -266,6 +275,7 @@ class ViewBuilder {
       i += len;
     }
     if (cleaned_from_ < n) out_.cleaned.append(text_.substr(cleaned_from_));
+    Finish();
     BuildSqueezed();
   }
 
@@ -302,27 +312,46 @@ class ViewBuilder {
   }
 
   void EmitByte(char c, size_t b, size_t e) {
-    View& v = out_.folded;
-    v.text.push_back(c);
-    v.begin.push_back(static_cast<uint32_t>(b));
-    v.end.push_back(static_cast<uint32_t>(e));
+    if (len_ == cap_) Grow();
+    text_out_[len_] = c;
+    begin_out_[len_] = static_cast<uint32_t>(b);
+    end_out_[len_] = static_cast<uint32_t>(e);
+    ++len_;
   }
 
   void EmitSpace(size_t b, size_t e) {
-    const std::string& t = out_.folded.text;
-    if (t.empty() || t.back() == ' ' || t.back() == '\n') return;
+    if (len_ == 0 || text_out_[len_ - 1] == ' ' || text_out_[len_ - 1] == '\n') return;
     EmitByte(' ', b, e);
   }
 
   void EmitNewline(size_t b, size_t e) {
-    View& v = out_.folded;
-    if (!v.text.empty() && v.text.back() == ' ') {
-      v.text.back() = '\n';
-      v.begin.back() = static_cast<uint32_t>(b);
-      v.end.back() = static_cast<uint32_t>(e);
+    if (len_ > 0 && text_out_[len_ - 1] == ' ') {
+      text_out_[len_ - 1] = '\n';
+      begin_out_[len_ - 1] = static_cast<uint32_t>(b);
+      end_out_[len_ - 1] = static_cast<uint32_t>(e);
       return;
     }
     EmitByte('\n', b, e);
+  }
+
+  // The folded view is written through raw pointers into buffers sized up front (the
+  // per-byte push_back of three containers cost more than the regex pass).
+  void Grow() {
+    View& v = out_.folded;
+    cap_ = std::max<size_t>(cap_ * 2, kInitialSlack);
+    v.text.resize(cap_);
+    v.begin.resize(cap_);
+    v.end.resize(cap_);
+    text_out_ = v.text.data();
+    begin_out_ = v.begin.data();
+    end_out_ = v.end.data();
+  }
+
+  void Finish() {
+    View& v = out_.folded;
+    v.text.resize(len_);
+    v.begin.resize(len_);
+    v.end.resize(len_);
   }
 
   void AddHygiene(Hygiene kind, size_t b, size_t e) {
@@ -346,19 +375,33 @@ class ViewBuilder {
   void BuildSqueezed() {
     const View& f = out_.folded;
     View& s = out_.squeezed;
-    for (size_t k = 0; k < f.text.size(); ++k) {
-      auto c = static_cast<unsigned char>(f.text[k]);
+    const size_t n = f.text.size();
+    s.text.resize(n);
+    s.begin.resize(n);
+    s.end.resize(n);
+    size_t k = 0;
+    for (size_t i = 0; i < n; ++i) {
+      auto c = static_cast<unsigned char>(f.text[i]);
       bool keep = c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-      if (!keep) continue;
-      s.text.push_back(static_cast<char>(c));
-      s.begin.push_back(f.begin[k]);
-      s.end.push_back(f.end[k]);
+      s.text[k] = static_cast<char>(c);
+      s.begin[k] = f.begin[i];
+      s.end[k] = f.end[i];
+      k += keep ? 1 : 0;
     }
+    s.text.resize(k);
+    s.begin.resize(k);
+    s.end.resize(k);
   }
+
+  static constexpr size_t kInitialSlack = 256;
 
   std::string_view text_;
   TextViews& out_;
   size_t cleaned_from_ = 0;
+  size_t len_ = 0, cap_ = 0;
+  char* text_out_ = nullptr;
+  uint32_t* begin_out_ = nullptr;
+  uint32_t* end_out_ = nullptr;
 };
 
 }  // namespace
@@ -372,12 +415,6 @@ void BuildViews(std::string_view text, TextViews& out) {
   out.tag_payload_start = out.tag_payload_end = 0;
   out.cleaned.clear();
   out.edits.clear();
-  out.folded.text.reserve(text.size());
-  out.folded.begin.reserve(text.size());
-  out.folded.end.reserve(text.size());
-  out.squeezed.text.reserve(text.size());
-  out.squeezed.begin.reserve(text.size());
-  out.squeezed.end.reserve(text.size());
   out.cleaned.reserve(text.size());
   ViewBuilder(text, out).Run();
 }
@@ -388,6 +425,24 @@ std::string FoldCodePoint(char32_t cp) {
     return std::string(1, a.fold[cp]);
   }
   return FoldSlow(cp).first;
+}
+
+std::string FoldPatternText(std::string_view pattern) {
+  std::string out;
+  size_t i = 0;
+  while (i < pattern.size()) {
+    auto c = static_cast<unsigned char>(pattern[i]);
+    char32_t cp = 0;
+    size_t len = c < 0x80 ? 0 : DecodeUtf8(pattern, i, cp);
+    if (len == 0) {
+      out.push_back(pattern[i]);
+      ++i;
+      continue;
+    }
+    out += FoldSlow(cp).first;
+    i += len;
+  }
+  return out;
 }
 
 bool SpanIsDisguised(const TextViews& views, uint32_t start, uint32_t end) {

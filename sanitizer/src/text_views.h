@@ -57,6 +57,11 @@ void BuildViews(std::string_view text, TextViews& out);
 // Folds one code point as the folded view would (for tests): the UTF-8 it becomes.
 std::string FoldCodePoint(char32_t cp);
 
+// `pattern` with each non-ASCII character replaced by its folding, so a rule may be written
+// in natural spelling ("bỏ qua", "игнорируй") and still meet the folded view. ASCII is kept
+// as is (regex escapes like \S are case-sensitive).
+std::string FoldPatternText(std::string_view pattern);
+
 // True when [start, end) of the original contains a folded lookalike or invisible character:
 // evidence that someone disguised the match.
 bool SpanIsDisguised(const TextViews& views, uint32_t start, uint32_t end);
