@@ -146,7 +146,8 @@ Command Setup(CLI::App& parent) {
   sub->add_option("--source", flags->source, "Where the text comes from (default user)")
       ->check(CLI::IsMember({"user", "tool", "history", "document"}));
   sub->add_option("--rules", flags->rule_files,
-                  "Extra rule file (JSON, same format as the built-in rules); repeatable");
+                  "Extra rule file (JSON, same format as the built-in rules); repeatable")
+      ->allow_extra_args(false);
   sub->add_flag("--no-builtin-rules", flags->no_builtin,
                 "Use only the --rules files (to test a rule file on its own)");
   sub->add_option("--max-bytes", flags->max_bytes,
