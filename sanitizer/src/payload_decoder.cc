@@ -162,25 +162,58 @@ std::vector<Payload> FindPayloads(std::string_view text, size_t min_bytes, size_
     }
     if (escapes >= kMinPercentEscapes) add("url", start, end, DecodePercent(text.substr(start, end - start)));
   };
-  // One pass: each class keeps the start of its current run; a run is examined only when it
-  // ends and is long enough, so ordinary prose costs one table lookup per byte.
-  size_t b64 = 0, hex = 0, url = 0;
+  // Encoded blocks are long words: prose is skipped word by word, and only words of at least
+  // min_bytes are examined byte by byte. Spaced hex ("57 68 61 ...") is a run of two-digit
+  // words and is tracked separately.
+  auto is_space = [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; };
+  auto examine_word = [&](size_t w, size_t e) {
+    size_t b64 = w, hex = w, url = w;
+    for (size_t i = w; i <= e; ++i) {
+      uint8_t k = i < e ? kTables.cls[static_cast<unsigned char>(text[i])] : 0;
+      if (!(k & kBase64)) {
+        if (i - b64 >= min_bytes) base64_run(b64, i);
+        b64 = i + 1;
+      }
+      if (!(k & kHexRun)) {
+        if (i - hex >= min_bytes) hex_run(hex, i);
+        hex = i + 1;
+      }
+      if (!(k & kUrlRun)) {
+        if (i - url >= min_bytes) url_run(url, i);
+        url = i + 1;
+      }
+    }
+  };
   const size_t n = text.size();
-  for (size_t i = 0; i <= n && out.size() < max_payloads; ++i) {
-    uint8_t k = i < n ? kTables.cls[static_cast<unsigned char>(text[i])] : 0;
-    if (!(k & kBase64)) {
-      if (i - b64 >= min_bytes) base64_run(b64, i);
-      b64 = i + 1;
+  size_t pairs = 0, pairs_start = 0, pairs_end = 0;
+  auto flush_pairs = [&] {
+    if (pairs * 2 >= min_bytes) hex_run(pairs_start, pairs_end);
+    pairs = 0;
+  };
+  size_t i = 0;
+  while (i < n && out.size() < max_payloads) {
+    if (is_space(text[i])) {
+      ++i;
+      continue;
     }
-    if (!(k & kHexRun)) {
-      if (i - hex >= min_bytes) hex_run(hex, i);
-      hex = i + 1;
+    size_t w = i;
+    while (i < n && !is_space(text[i])) ++i;
+    if (i - w >= min_bytes) examine_word(w, i);
+    size_t a = w, b = i;
+    while (a < b && (text[a] == '\'' || text[a] == '"' || text[a] == '`')) ++a;
+    while (b > a && (text[b - 1] == '\'' || text[b - 1] == '"' || text[b - 1] == '`' ||
+                     text[b - 1] == ',' || text[b - 1] == '.' || text[b - 1] == '?')) {
+      --b;
     }
-    if (!(k & kUrlRun)) {
-      if (i - url >= min_bytes) url_run(url, i);
-      url = i + 1;
+    if (b - a == 2 && HexValue(text[a]) >= 0 && HexValue(text[a + 1]) >= 0) {
+      if (pairs == 0) pairs_start = a;
+      pairs_end = b;
+      ++pairs;
+    } else {
+      flush_pairs();
     }
   }
+  flush_pairs();
   return out;
 }
 
