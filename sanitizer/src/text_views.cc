@@ -235,12 +235,23 @@ class ViewBuilder {
       auto c = static_cast<unsigned char>(text_[i]);
       if (c < 0x80) {
         Kind kind = ascii.kind[c];
-        if (kind == Kind::kText) {
-          EmitByte(ascii.fold[c], i, i + 1);
-        } else {
+        if (kind != Kind::kText) {
           Handle(kind, nullptr, 0, i, 1);
+          ++i;
+          continue;
         }
-        ++i;
+        // Plain ASCII text, the common case: a tight loop while there is room.
+        size_t limit = std::min(n, i + (cap_ - len_));
+        while (i < limit) {
+          auto d = static_cast<unsigned char>(text_[i]);
+          if (d >= 0x80 || ascii.kind[d] != Kind::kText) break;
+          text_out_[len_] = ascii.fold[d];
+          begin_out_[len_] = static_cast<uint32_t>(i);
+          end_out_[len_] = static_cast<uint32_t>(i + 1);
+          ++len_;
+          ++i;
+        }
+        if (len_ == cap_) Grow();
         continue;
       }
       char32_t cp = 0;
