@@ -190,8 +190,11 @@ SessionInfo ReadInfo(const Statement& row, int first) {
   info.usage.completion_tokens = row.Int(first + 6);
   info.usage.cached_tokens = row.Int(first + 7);
   if (row.Int(first + 9) == 0) info.usage.cost_usd = row.Double(first + 8);
-  auto metadata = ParseJson(row.TextView(first + 10), "session metadata");
-  info.metadata = metadata.ok() ? std::move(*metadata) : nlohmann::json();
+  std::string_view metadata_text = row.TextView(first + 10);
+  if (metadata_text != "null") {  // most sessions carry none: skip the parser
+    auto metadata = ParseJson(metadata_text, "session metadata");
+    info.metadata = metadata.ok() ? std::move(*metadata) : nlohmann::json();
+  }
   return info;
 }
 
