@@ -5,5 +5,5 @@ set -euo pipefail
 build="${1:-build/release}"
 rounds="${2:-300}"
 bin="$build/tests/session_crash_test"
-[ -x "$bin" ] || { echo "no $bin (build the session_crash_test target)" >&2; exit 2; }
+[ -x "$bin" ] || cmake --build "$build" -j2 --target session_crash_test
 REAGENT_CRASH_ROUNDS="$rounds" "$bin"
