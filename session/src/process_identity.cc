@@ -49,7 +49,11 @@ ProcessIdentity CurrentProcess() {
 }
 
 bool ProcessAlive(const ProcessIdentity& process) {
-  if (process.pid == getpid()) return true;
+  if (process.pid == getpid()) {
+    // Our pid, but maybe a predecessor's row (a restarted container's app is pid 1 again).
+    ProcessIdentity me = CurrentProcess();
+    return process.start_ticks == me.start_ticks;
+  }
   if (process.start_ticks != 0) {
     auto stat = ReadProcStat(process.pid);
     if (stat) return stat->state != 'Z' && stat->state != 'X' && stat->start_ticks == process.start_ticks;

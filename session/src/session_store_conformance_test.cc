@@ -151,6 +151,17 @@ TYPED_TEST(SessionStoreConformance, OversizedMessageIsRefusedAndNothingIsStored)
   EXPECT_EQ(store->Steps(info->id)->size(), 0u);
 }
 
+TYPED_TEST(SessionStoreConformance, MessageTokensMustMatchTheMessagesOneForOne) {
+  auto store = this->Open();
+  auto info = store->Create("alice");
+  StepRecord step = this->Step({Message::User("a"), Message::Assistant("b")}, 1, 1, 0.0);
+  step.message_tokens = {3};
+  EXPECT_EQ(store->AppendStep(info->id, step).code(), StatusCode::kInvalidArgument);
+  step.message_tokens = {3, 4};
+  EXPECT_TRUE(store->AppendStep(info->id, step).ok());
+  EXPECT_EQ(store->GetInfo(info->id)->message_count, 2);
+}
+
 TYPED_TEST(SessionStoreConformance, LedgerKeepsPerStepUsageModelAndPosition) {
   auto store = this->Open();
   auto info = store->Create("alice");

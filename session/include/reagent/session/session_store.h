@@ -70,9 +70,9 @@ struct StepRecord {
   std::vector<Message> messages;
   std::string model;
   Usage usage;  // usage.cost_usd = cost of the step (nullopt: unpriced)
+  nlohmann::json extra;  // anything else worth keeping with the step (stop reason, latency)
   // Optional per-message token counts, parallel to messages (empty: unknown).
   std::vector<int64_t> message_tokens;
-  nlohmann::json extra;  // anything else worth keeping with the step (stop reason, latency)
 };
 
 struct Session {
