@@ -94,15 +94,19 @@ int RunList(const CommonFlags& flags, const ListFilter& filter) {
   return kExitOk;
 }
 
-int RunShow(const CommonFlags& flags, const std::string& id) {
+int RunExport(const CommonFlags& flags, const std::string& id) {
   auto store = OpenStore(flags);
   if (!store.ok()) return Fail(store.status());
   auto exported = ExportSession(**store, id);
   if (!exported.ok()) return Fail(exported.status());
-  if (flags.json) {
-    PrintJson(*exported);
-    return kExitOk;
-  }
+  PrintJson(*exported);
+  return kExitOk;
+}
+
+int RunShow(const CommonFlags& flags, const std::string& id) {
+  if (flags.json) return RunExport(flags, id);
+  auto store = OpenStore(flags);
+  if (!store.ok()) return Fail(store.status());
   auto session = (*store)->Load(id);
   auto steps = (*store)->Steps(id);
   if (!session.ok()) return Fail(session.status());
@@ -159,15 +163,6 @@ int RunGc(const CommonFlags& flags) {
   return kExitOk;
 }
 
-int RunExport(const CommonFlags& flags, const std::string& id) {
-  auto store = OpenStore(flags);
-  if (!store.ok()) return Fail(store.status());
-  auto exported = ExportSession(**store, id);
-  if (!exported.ok()) return Fail(exported.status());
-  PrintJson(*exported);
-  return kExitOk;
-}
-
 int RunStats(const CommonFlags& flags, const std::string& user) {
   auto store = OpenStore(flags);
   if (!store.ok()) return Fail(store.status());
@@ -197,18 +192,14 @@ int RunStats(const CommonFlags& flags, const std::string& user) {
   std::printf("sessions: %zu live, %lld expired (awaiting gc)\n\n", live->size(), static_cast<long long>(expired));
   std::printf("%-16s  %-10s  %6s  %10s  %10s  %10s  %12s\n", "USER", "DAY (UTC)", "STEPS", "PROMPT", "COMPLETION",
               "CACHED", "COST");
-  for (const auto& t : *per_user_day) {
-    std::printf("%-16s  %-10s  %6lld  %10lld  %10lld  %10lld  %12s\n", t.user_id.c_str(), t.day.c_str(),
+  auto print_row = [](const UsageTotal& t, const std::string& day) {
+    std::printf("%-16s  %-10s  %6lld  %10lld  %10lld  %10lld  %12s\n", t.user_id.c_str(), day.c_str(),
                 static_cast<long long>(t.steps), static_cast<long long>(t.usage.prompt_tokens),
                 static_cast<long long>(t.usage.completion_tokens), static_cast<long long>(t.usage.cached_tokens),
                 Cost(t.usage).c_str());
-  }
-  for (const auto& t : *per_user) {
-    std::printf("%-16s  %-10s  %6lld  %10lld  %10lld  %10lld  %12s\n", t.user_id.c_str(), "total",
-                static_cast<long long>(t.steps), static_cast<long long>(t.usage.prompt_tokens),
-                static_cast<long long>(t.usage.completion_tokens), static_cast<long long>(t.usage.cached_tokens),
-                Cost(t.usage).c_str());
-  }
+  };
+  for (const auto& t : *per_user_day) print_row(t, t.day);
+  for (const auto& t : *per_user) print_row(t, "total");
   return kExitOk;
 }
 

@@ -3,13 +3,12 @@
 #include <cstdio>
 #include <ctime>
 
+#include "session_rules.h"
+
 namespace reagent {
 
 std::string FormatUtc(WallTime t) {
-  std::time_t secs = static_cast<std::time_t>(
-      std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count());
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
+  std::tm tm = session_internal::ToUtcTm(t);
   char buf[64];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;

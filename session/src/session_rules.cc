@@ -16,11 +16,16 @@ int64_t DurationMicros(Duration d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
 }
 
-std::string UtcDay(WallTime t) {
+std::tm ToUtcTm(WallTime t) {
   std::time_t secs = static_cast<std::time_t>(
       std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count());
   std::tm tm{};
   gmtime_r(&secs, &tm);
+  return tm;
+}
+
+std::string UtcDay(WallTime t) {
+  std::tm tm = ToUtcTm(t);
   char buf[48];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
   return buf;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,9 @@ namespace reagent::session_internal {
 int64_t ToMicros(WallTime t);
 WallTime FromMicros(int64_t us);
 int64_t DurationMicros(Duration d);
+
+// t broken down as a UTC calendar time.
+std::tm ToUtcTm(WallTime t);
 
 // "2025-01-31": the UTC calendar day of t, the ledger's grouping key.
 std::string UtcDay(WallTime t);
