@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cmath>
 #include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 
@@ -63,6 +64,7 @@ struct MockLlmServer::State {
   SlidingWindow requests, tokens;
   std::map<std::string, std::deque<ScriptedReply>, std::less<>> script;
   bool scripted = false;
+  std::set<std::pair<std::string, int>> clients;  // (address, port) of each connection seen
 
   Status LoadScript();
   void Routes();
@@ -263,6 +265,10 @@ void MockLlmServer::State::ReplyScripted(const json& body, const std::string& mo
 
 void MockLlmServer::State::HandleCompletion(const httplib::Request& req, httplib::Response& res) {
   Bump(counters.requests);
+  {
+    std::lock_guard lock(mu);
+    clients.emplace(req.remote_addr, req.remote_port);
+  }
   res.set_header("x-request-id", "req_" + RandomAlnum(random, kCallIdChars));
   if (!options.require_key.empty() && req.get_header_value("Authorization") != "Bearer " + options.require_key) {
     Error(res, 401,
@@ -411,10 +417,15 @@ std::string MockLlmServer::base_url() const {
 
 MockLlmCounters MockLlmServer::counters() const {
   const Atomics& a = state_->counters;
+  int64_t connections = 0;
+  {
+    std::lock_guard lock(state_->mu);
+    connections = static_cast<int64_t>(state_->clients.size());
+  }
   auto get = [](const std::atomic<int64_t>& v) { return v.load(std::memory_order_relaxed); };
   return {get(a.requests), get(a.ok), get(a.streamed), get(a.rate_limited), get(a.quota_exhausted),
           get(a.unauthorized), get(a.bad_requests), get(a.injected_failures), get(a.outage),
-          get(a.garbage), get(a.scripted_errors), get(a.prompt_tokens), get(a.completion_tokens)};
+          get(a.garbage), get(a.scripted_errors), get(a.prompt_tokens), get(a.completion_tokens), connections};
 }
 
 }  // namespace reagent::mockllm

@@ -88,6 +88,7 @@ struct MockLlmCounters {
   int64_t scripted_errors = 0;   // errors and timeouts from the script (incl. exhausted)
   int64_t prompt_tokens = 0;     // usage reported in replies
   int64_t completion_tokens = 0;
+  int64_t connections = 0;       // distinct client connections that sent a completion
 };
 
 class MockLlmServer {
