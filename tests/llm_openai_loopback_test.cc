@@ -105,8 +105,10 @@ TEST(OpenAIChatModelLoopback, SseWrittenInTinyPiecesAssemblesTheSame) {
 
 TEST(OpenAIChatModelLoopback, SequentialCallsReuseOneConnection) {
   Loopback lb = StartLoopback({});
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(lb.model->Complete(Ask("hello")).ok());
-  EXPECT_EQ(lb.server->counters().requests, 5);
+  for (int i = 0; i < 12; ++i) {
+    ASSERT_TRUE(i % 2 ? lb.model->Complete(Ask("hello")).ok() : lb.model->Stream(Ask("hello"), {}).ok());
+  }
+  EXPECT_EQ(lb.server->counters().requests, 12);
   EXPECT_EQ(lb.server->counters().connections, 1);
 }
 

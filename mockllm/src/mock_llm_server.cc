@@ -27,6 +27,7 @@ constexpr std::string_view kAnyModel = "*";
 constexpr size_t kIdChars = 29;
 constexpr size_t kCallIdChars = 24;
 constexpr time_t kKeepAliveSeconds = 2;
+constexpr size_t kKeepAliveMaxRequests = 10000;  // httplib's default of 5 defeats reuse
 constexpr int kGatewayTimeout = 504;
 
 Duration Millis(int64_t ms) { return std::chrono::milliseconds(ms); }
@@ -387,6 +388,8 @@ Status MockLlmServer::Start() {
   size_t threads = std::max<size_t>(1, o.threads);
   s.server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   s.server.set_keep_alive_timeout(kKeepAliveSeconds);
+  s.server.set_keep_alive_max_count(kKeepAliveMaxRequests);
+  s.server.set_tcp_nodelay(true);  // replies go out at once, not after the peer's delayed ACK
   s.Routes();
   s.port = o.port == 0 ? s.server.bind_to_any_port(o.host) : (s.server.bind_to_port(o.host, o.port) ? o.port : -1);
   if (s.port <= 0) {
