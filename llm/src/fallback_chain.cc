@@ -15,11 +15,13 @@ bool WorthFallingBack(const ModelError& error) {
     case ModelErrorKind::kQuotaExhausted:         // another provider, another account
     case ModelErrorKind::kAuth:                   // another provider, another key
     case ModelErrorKind::kNotFound:               // this model is not served here
-    case ModelErrorKind::kUnavailable:            // a nested chain or budget gave up
       return true;
     case ModelErrorKind::kBadRequest:     // the request is wrong for every model
     case ModelErrorKind::kContentFilter:  // switching models must not route around a refusal
     case ModelErrorKind::kCancelled:
+    // Already a verdict: a nested chain that tried everything, or a test script fault that
+    // must surface rather than be papered over by the next model.
+    case ModelErrorKind::kUnavailable:
       return false;
     default:
       return error.transient();

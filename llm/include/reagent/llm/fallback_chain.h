@@ -9,9 +9,10 @@
 //  - on success the response names the model that answered and counts the fallbacks;
 //  - on failure the chain moves on when another model might succeed: transient failures
 //    (already retried below), context_length_exceeded (a bigger window may fit),
-//    quota_exhausted / auth (another provider, another key), not_found, unavailable.
+//    quota_exhausted / auth (another provider, another key), not_found.
 //    It stops at once on bad_request and content_filter (the request itself is refused),
-//    on cancellation, once the deadline has passed, and once a stream has delivered text.
+//    on unavailable (already a verdict: a nested chain, a script fault), on cancellation,
+//    once the deadline has passed, and once a stream has delivered text.
 // When no model could serve: ModelError kind kUnavailable ("models_unavailable" for the
 // agent) whose message lists each model's reason and whose retry_after_s is the soonest
 // breaker re-opening. Events: kFallback for each move, kBreakerTransition for each breaker
