@@ -58,7 +58,10 @@ ChatResult FallbackChain::Run(const ChatRequest& request, const DeltaCallback* o
   };
 
   std::string reasons;  // "gpt-4.1: circuit open…; gpt-4.1-mini: rate_limited (429)…"
-  std::optional<Duration> soonest_trial;
+  std::optional<Duration> soonest_retry;  // of open breakers and server hints
+  auto note_retry = [&](Duration d) {
+    if (!soonest_retry || d < *soonest_retry) soonest_retry = d;
+  };
   int fallbacks = 0;
   for (size_t i = 0; i < entries_.size(); ++i) {
     const FallbackEntry& entry = entries_[i];
@@ -84,7 +87,7 @@ ChatResult FallbackChain::Run(const ChatRequest& request, const DeltaCallback* o
       BreakerDecision decision = entry.breaker->Allow();
       emit_transition(name, decision.transition);
       if (!decision.allowed) {
-        if (!soonest_trial || decision.retry_in < *soonest_trial) soonest_trial = decision.retry_in;
+        note_retry(decision.retry_in);
         move_on(decision.reason);
         continue;
       }
@@ -112,13 +115,14 @@ ChatResult FallbackChain::Run(const ChatRequest& request, const DeltaCallback* o
     }
     const ModelError& error = result.error();
     if (delivered || !WorthFallingBack(error)) return result;
+    if (error.retry_after_s) note_retry(Seconds(*error.retry_after_s));
     move_on(ShortReason(error) + (error.message.empty() ? "" : ": " + error.message));
   }
 
   ModelError unavailable{.kind = ModelErrorKind::kUnavailable};
   unavailable.message = entries_.empty() ? "no model configured"
                                          : "no model could answer: " + reasons;
-  if (soonest_trial) unavailable.retry_after_s = ToSeconds(*soonest_trial);
+  if (soonest_retry) unavailable.retry_after_s = ToSeconds(*soonest_retry);
   return MakeUnexpected(std::move(unavailable));
 }
 

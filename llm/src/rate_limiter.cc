@@ -12,6 +12,12 @@ namespace {
 // clock (a slot freed or a cancellation wakes it at once).
 constexpr auto kSlotPoll = std::chrono::milliseconds(50);
 
+// Seconds to a Duration, rounded up: a wait cut short by rounding would find the bucket a
+// hair short of the tokens it waited for.
+Duration CeilSeconds(double s) {
+  return std::chrono::ceil<Duration>(std::chrono::duration<double>(s));
+}
+
 }  // namespace
 
 using internal::FormatSeconds;
@@ -53,7 +59,7 @@ Duration RateLimiter::Bucket::Wait(double amount, TimePoint now) const {
   // A call larger than the whole bucket goes when the bucket is full (and leaves it in debt).
   const double need = std::min(amount, capacity);
   if (level >= need) return wait;
-  return std::max(wait, Seconds((need - level) / rate));
+  return std::max(wait, CeilSeconds((need - level) / rate));
 }
 
 // --- Permit ---------------------------------------------------------------------------------

@@ -14,8 +14,8 @@
 //    on unavailable (already a verdict: a nested chain, a script fault), on cancellation,
 //    once the deadline has passed, and once a stream has delivered text.
 // When no model could serve: ModelError kind kUnavailable ("models_unavailable" for the
-// agent) whose message lists each model's reason and whose retry_after_s is the soonest
-// breaker re-opening. Events: kFallback for each move, kBreakerTransition for each breaker
+// agent) whose message lists each model's reason and whose retry_after_s is the soonest of
+// the breakers' re-openings and the servers' retry hints. Events: kFallback for each move, kBreakerTransition for each breaker
 // transition caused by this call, both on request.on_event.
 // The chain does not retry: put a RetryingModel inside each entry (see resilient_model.h).
 #pragma once
