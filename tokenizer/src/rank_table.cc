@@ -1,6 +1,7 @@
 #include "rank_table.h"
 
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <cstring>
 
@@ -48,33 +49,11 @@ bool DecodeBase64(std::string_view in, std::string& out) {
   return true;
 }
 
-uint64_t Mix(uint64_t h) {
-  h ^= h >> 32;
-  h *= 0xd6e8feb86659fd93ull;
-  h ^= h >> 32;
-  return h;
-}
-
 }  // namespace
 
-uint64_t RankTable::Hash(std::string_view bytes) {
-  const char* p = bytes.data();
-  size_t n = bytes.size();
-  uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
-  while (n >= 8) {
-    uint64_t v;
-    std::memcpy(&v, p, 8);
-    h = (h ^ v) * 0x9e3779b97f4a7c15ull;
-    h ^= h >> 29;
-    p += 8;
-    n -= 8;
-  }
-  if (n > 0) {
-    uint64_t v = 0;
-    std::memcpy(&v, p, n);
-    h = (h ^ v) * 0x9e3779b97f4a7c15ull;
-  }
-  return Mix(h);
+RankTable::RankTable() {
+  static std::atomic<uint64_t> next_serial{1};
+  serial_ = next_serial.fetch_add(1);
 }
 
 Status RankTable::Insert(std::string_view where, uint32_t rank, std::string_view bytes, size_t line) {

@@ -7,6 +7,7 @@
 
 #include "byte_pair.h"
 #include "encoding_spec.h"
+#include "piece_cache.h"
 #include "pretokenizer.h"
 #include "rank_table.h"
 #include "sha256.h"
@@ -16,25 +17,42 @@ namespace {
 
 using tokenizer_internal::Sha256Hex;
 
+// The ids of one piece: the whole piece when it is a token, else cached or merged ids.
+// Calls emit(span of ids).
+template <typename Emit>
+void EncodePiece(const RankTable& ranks, std::string_view piece, Emit&& emit) {
+  uint64_t hash = RankTable::Hash(piece);
+  uint32_t whole = ranks.Find(piece, hash);
+  if (whole != RankTable::kNoRank) {
+    emit(std::span<const uint32_t>(&whole, 1));
+    return;
+  }
+  PieceCache& cache = PieceCache::ForThisThread();
+  if (auto cached = cache.Find(ranks, piece, hash); !cached.empty()) {
+    emit(cached);
+    return;
+  }
+  thread_local std::vector<uint32_t> merged;
+  merged.clear();
+  BytePairEncode(ranks, piece, merged);
+  cache.Store(ranks, piece, hash, merged);
+  emit(std::span<const uint32_t>(merged));
+}
+
 // Collects ids.
 struct IdSink {
   std::vector<uint32_t>& out;
   void Piece(const RankTable& ranks, std::string_view piece) {
-    uint32_t whole = ranks.Find(piece);
-    if (whole != RankTable::kNoRank) {
-      out.push_back(whole);
-    } else {
-      BytePairEncode(ranks, piece, out);
-    }
+    EncodePiece(ranks, piece, [this](std::span<const uint32_t> ids) { out.insert(out.end(), ids.begin(), ids.end()); });
   }
   void Ids(std::span<const uint32_t> ids) { out.insert(out.end(), ids.begin(), ids.end()); }
 };
 
-// Counts ids: the same merges, minus the final lookups and the vector.
+// Counts ids without building the id vector.
 struct CountSink {
   size_t count = 0;
   void Piece(const RankTable& ranks, std::string_view piece) {
-    count += ranks.Find(piece) != RankTable::kNoRank ? 1 : BytePairCount(ranks, piece);
+    EncodePiece(ranks, piece, [this](std::span<const uint32_t> ids) { count += ids.size(); });
   }
   void Ids(std::span<const uint32_t> ids) { count += ids.size(); }
 };
