@@ -104,3 +104,36 @@ export function englishVietnameseCorpus(bytes, seed = 20261123) {
   }
   return parts.join("");
 }
+
+// About `bytes` of made-up English-like words and Vietnamese syllables with little repetition:
+// the worst case for per-piece caches (used to report throughput without their help).
+export function variedCorpus(bytes, seed = 7) {
+  const rng = seeded(seed);
+  const onsets = ["", "b", "c", "ch", "d", "đ", "g", "gh", "h", "k", "kh", "l", "m", "n", "ng", "nh", "ph", "qu", "r", "s", "t", "th", "tr", "v", "x"];
+  const vowels = ["a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y", "ia", "iê", "ua", "uô", "ưa", "ươ", "oa", "oe"];
+  const tones = ["", "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"];
+  const codas = ["", "", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "o", "u"];
+  const letters = "abcdefghijklmnopqrstuvwxyz";
+  const parts = [];
+  let size = 0;
+  const encoder = new TextEncoder();
+  while (size < bytes) {
+    const words = [];
+    const vietnamese = rng() < 0.5;
+    for (let i = 0; i < 12; i++) {
+      if (vietnamese) {
+        const v = pick(rng, vowels);
+        const syllable = (pick(rng, onsets) + v[0] + pick(rng, tones) + v.slice(1) + pick(rng, codas)).normalize("NFC");
+        words.push(rng() < 0.1 ? syllable[0].toUpperCase() + syllable.slice(1) : syllable);
+      } else {
+        let w = "";
+        for (let k = 0, n = 2 + Math.floor(rng() * 9); k < n; k++) w += letters[Math.floor(rng() * 26)];
+        words.push(w);
+      }
+    }
+    const sentence = words.join(" ") + pick(rng, [". ", ", ", "? ", ".\n"]);
+    parts.push(sentence);
+    size += encoder.encode(sentence).length;
+  }
+  return parts.join("");
+}

@@ -105,6 +105,37 @@ TEST(TokenizerExactness, GeneratedFixtureCorpusMatchesReferenceIds) {
   EXPECT_GT(checked, 1000);
 }
 
+TEST(TokenizerExactness, RankFilesLoadedFromDiskEncodeLikeTheEmbeddedOnes) {
+  for (Encoding e : {Encoding::kO200kBase, Encoding::kCl100kBase}) {
+    std::string path = std::string(REAGENT_SOURCE_DIR) + "/tokenizer/data/" + std::string(reagent::EncodingName(e)) + ".tiktoken";
+    auto loaded = Tokenizer::LoadFromFile(e, path);
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    const Tokenizer* embedded = *Tokenizer::Get(e);
+    EXPECT_NE(loaded->get(), embedded);
+    for (const char* text : {"Xin chào thế giới", "The quick brown fox", "  \n\n 12345 ✅"}) {
+      EXPECT_EQ((*loaded)->Encode(text), embedded->Encode(text));
+    }
+  }
+}
+
+TEST(TokenizerExactness, MegabyteOfRandomBytesRoundTripsQuickly) {
+  // Invalid UTF-8 early on makes almost all of it one piece: the heap merge keeps it fast.
+  std::string bytes(1 << 20, '\0');
+  uint64_t state = 88172645463325252ull;
+  for (char& c : bytes) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    c = static_cast<char>(state);
+  }
+  for (Encoding e : {Encoding::kO200kBase, Encoding::kCl100kBase}) {
+    const Tokenizer* t = *Tokenizer::Get(e);
+    std::vector<uint32_t> ids = t->Encode(bytes);
+    EXPECT_EQ(t->Decode(ids), bytes);
+    EXPECT_EQ(t->Count(bytes), ids.size());
+  }
+}
+
 // The bound documented in script_estimator.h, against max(o200k_base, cl100k_base).
 TEST(TokenizerExactness, EstimatorStaysWithinItsDocumentedBound) {
   std::istringstream in(ReadFile(kTestData + "fixtures.jsonl"));
