@@ -64,10 +64,10 @@ std::size_t Utf8PrefixLength(std::string_view text, std::size_t max_bytes) {
   return cut;
 }
 
-std::string CapOutput(std::string text, std::size_t max_bytes) {
-  if (max_bytes == 0 || text.size() <= max_bytes) return text;
-  const std::size_t total = text.size();
-  const std::size_t keep = Utf8PrefixLength(text, max_bytes);
+std::string CapOutput(std::string text, std::size_t max_bytes, std::size_t already_cut) {
+  if (already_cut == 0 && (max_bytes == 0 || text.size() <= max_bytes)) return text;
+  const std::size_t total = text.size() + already_cut;
+  const std::size_t keep = max_bytes == 0 ? text.size() : Utf8PrefixLength(text, max_bytes);
   text.resize(keep);
   text += "\n[output truncated: " + std::to_string(total - keep) + " of " + std::to_string(total) +
           " bytes cut]";

@@ -82,7 +82,7 @@ ToolResult Tool::Invoke(const nlohmann::json& arguments, const ToolContext& ctx)
     result = RunOnWorker(arguments, ctx, wait);
   }
   if (result.is_error && result.error_kind.empty()) result.error_kind = tool_error::kFailed;
-  result.text = CapOutput(MakeValidUtf8(result.text), def_.limits.max_output_bytes);
+  result.text = CapOutput(MakeValidUtf8(result.text), def_.limits.max_output_bytes, result.bytes_cut);
   return result;
 }
 

@@ -17,8 +17,9 @@ std::string MakeValidUtf8(std::string_view text);
 bool IsValidUtf8(std::string_view text);
 
 // Keeps at most max_bytes of text, cut at a UTF-8 character boundary, and appends
-// "\n[output truncated: N of M bytes cut]" when anything was cut. max_bytes == 0: no cap.
-std::string CapOutput(std::string text, std::size_t max_bytes);
+// "\n[output truncated: N of M bytes cut]" when anything was cut. already_cut: bytes dropped
+// before text was produced (counted in N and M, and forces the marker). max_bytes == 0: no cap.
+std::string CapOutput(std::string text, std::size_t max_bytes, std::size_t already_cut = 0);
 
 // Length of the longest prefix of text that is at most max_bytes long and does not end in the
 // middle of a UTF-8 sequence.

@@ -60,11 +60,14 @@ struct ToolResult {
   nlohmann::json structured;    // optional machine-readable result (null when absent)
   bool is_error = false;
   std::string error_kind;       // one of tool_error::k*, empty when !is_error
+  // Bytes the tool already dropped from `text` before returning (an external program's output
+  // beyond the cap is read and discarded), so the truncation marker states the real size.
+  std::size_t bytes_cut = 0;
 
-  static ToolResult Text(std::string text) { return {std::move(text), nullptr, false, {}}; }
+  static ToolResult Text(std::string text) { return {std::move(text), nullptr, false, {}, 0}; }
   static ToolResult Json(nlohmann::json value);  // text is the compact dump of value
   static ToolResult Error(std::string_view kind, std::string text) {
-    return {std::move(text), nullptr, true, std::string(kind)};
+    return {std::move(text), nullptr, true, std::string(kind), 0};
   }
 };
 
