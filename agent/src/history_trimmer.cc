@@ -1,0 +1,103 @@
+#include "reagent/agent/history_trimmer.h"
+
+#include <fmt/format.h>
+
+namespace reagent {
+namespace {
+
+// [begin, end) of a run of messages that must be kept or dropped together.
+struct Group {
+  size_t begin;
+  size_t end;
+  int64_t tokens;
+};
+
+int64_t SumTokens(const std::vector<int64_t>& counts, size_t begin, size_t end) {
+  int64_t t = 0;
+  for (size_t i = begin; i < end && i < counts.size(); ++i) t += counts[i];
+  return t;
+}
+
+std::string Note(size_t turns, size_t steps) {
+  if (turns == 0 && steps == 0) return {};
+  std::string what;
+  if (turns > 0) what = fmt::format("{} earlier turn{}", turns, turns == 1 ? "" : "s");
+  if (steps > 0) {
+    if (!what.empty()) what += " and ";
+    what += fmt::format("{} earlier step{} of this turn", steps, steps == 1 ? "" : "s");
+  }
+  return fmt::format("[Conversation trimmed to fit the context window: {} omitted.]", what);
+}
+
+}  // namespace
+
+bool IsObservationMessage(const Message& m) {
+  return m.role == Role::kUser && std::string_view(m.content).starts_with("Observation:");
+}
+
+TrimResult TrimHistory(const std::vector<Message>& messages,
+                       const std::vector<int64_t>& message_tokens, size_t current_turn_start,
+                       int64_t fixed_tokens, int64_t limit, int64_t step_limit,
+                       const std::function<int64_t(const std::string& note)>& count_note) {
+  const size_t n = messages.size();
+  if (current_turn_start > n) current_turn_start = n;
+  const size_t first = (n > 0 && messages[0].role == Role::kSystem) ? 1 : 0;
+  if (current_turn_start < first) current_turn_start = first;
+
+  // Earlier turns: each starts at a user message that the user wrote.
+  std::vector<Group> turns;
+  for (size_t i = first; i < current_turn_start; ++i) {
+    const bool starts_turn = messages[i].role == Role::kUser && !IsObservationMessage(messages[i]);
+    if (turns.empty() || starts_turn) turns.push_back({i, i + 1, 0});
+    else turns.back().end = i + 1;
+  }
+  // Steps of the current turn: an assistant message and the tool results/observations after it.
+  std::vector<Group> steps;
+  const size_t steps_begin = std::min(current_turn_start + 1, n);
+  for (size_t i = steps_begin; i < n; ++i) {
+    if (steps.empty() || messages[i].role == Role::kAssistant) steps.push_back({i, i + 1, 0});
+    else steps.back().end = i + 1;
+  }
+  for (Group& g : turns) g.tokens = SumTokens(message_tokens, g.begin, g.end);
+  for (Group& g : steps) g.tokens = SumTokens(message_tokens, g.begin, g.end);
+
+  int64_t base = fixed_tokens + SumTokens(message_tokens, 0, first) +
+                 SumTokens(message_tokens, current_turn_start, steps_begin);
+  int64_t kept_turns = 0, kept_steps = 0;
+  for (const Group& g : turns) kept_turns += g.tokens;
+  for (const Group& g : steps) kept_steps += g.tokens;
+
+  size_t drop_turns = 0, drop_steps = 0;
+  auto total = [&] {
+    const std::string note = Note(drop_turns, drop_steps);
+    return base + kept_turns + kept_steps + (note.empty() ? 0 : count_note(note));
+  };
+  int64_t t = total();
+  while (t > limit && drop_turns < turns.size()) {
+    kept_turns -= turns[drop_turns++].tokens;
+    t = total();
+  }
+  // The current turn's latest step is the minimum worth sending.
+  while (t > step_limit && steps.size() > 1 && drop_steps + 1 < steps.size()) {
+    kept_steps -= steps[drop_steps++].tokens;
+    t = total();
+  }
+
+  TrimResult r;
+  r.dropped_turns = drop_turns;
+  r.dropped_steps = drop_steps;
+  r.note = Note(drop_turns, drop_steps);
+  r.tokens = t;
+  r.fits = t <= limit;
+  for (size_t i = 0; i < first; ++i) r.kept.push_back(i);
+  for (size_t g = drop_turns; g < turns.size(); ++g) {
+    for (size_t i = turns[g].begin; i < turns[g].end; ++i) r.kept.push_back(i);
+  }
+  for (size_t i = current_turn_start; i < steps_begin; ++i) r.kept.push_back(i);
+  for (size_t g = drop_steps; g < steps.size(); ++g) {
+    for (size_t i = steps[g].begin; i < steps[g].end; ++i) r.kept.push_back(i);
+  }
+  return r;
+}
+
+}  // namespace reagent

@@ -1,0 +1,47 @@
+#include "prompt_counter.h"
+
+#include "reagent/tokenizer/token_counter.h"
+
+namespace reagent {
+namespace {
+
+// OpenAI's chat accounting is additive (framing per message + reply priming + tool schemas),
+// so a message's share is its count in a one-message prompt minus the empty prompt's count.
+class TokenizerPromptCounter final : public PromptCounter {
+ public:
+  explicit TokenizerPromptCounter(TokenCounter counter)
+      : counter_(counter), empty_(counter_.CountMessages({}, nullptr)) {}
+
+  int64_t CountMessage(const Message& m) const override {
+    return counter_.CountMessages({m}, nullptr) - empty_;
+  }
+  int64_t CountFixed(const nlohmann::json& tools_json) const override {
+    return counter_.CountMessages({}, tools_json);
+  }
+  int64_t CountText(std::string_view text) const override { return counter_.Count(text); }
+  bool exact() const override { return counter_.exact(); }
+
+ private:
+  TokenCounter counter_;
+  int64_t empty_;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<const PromptCounter>> MakePromptCounter(const std::string& model) {
+  return std::shared_ptr<const PromptCounter>(
+      std::make_shared<TokenizerPromptCounter>(TokenCounter::ForModel(model)));
+}
+
+nlohmann::json ToolsJson(const std::vector<ToolSpec>& tools) {
+  if (tools.empty()) return nullptr;
+  nlohmann::json out = nlohmann::json::array();
+  for (const ToolSpec& t : tools) {
+    out.push_back({{"type", "function"},
+                   {"function", {{"name", t.name}, {"description", t.description},
+                                 {"parameters", t.parameters}}}});
+  }
+  return out;
+}
+
+}  // namespace reagent

@@ -1,0 +1,243 @@
+#include "turn_runner.h"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "reagent/agent/history_trimmer.h"
+#include "reagent/agent/react_protocol.h"
+#include "reagent/core/logging.h"
+
+namespace reagent {
+namespace {
+
+constexpr int64_t kNoLimit = std::numeric_limits<int64_t>::max() / 4;
+
+std::string Categories(const ScanResult& scan) {
+  std::string out;
+  for (const std::string& c : scan.categories) {
+    if (!out.empty()) out += ", ";
+    out += c;
+  }
+  return out.empty() ? "unspecified" : out;
+}
+
+std::string UtcDay(WallTime t) {
+  const std::time_t secs = static_cast<std::time_t>(ToUnixSeconds(t));
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+}  // namespace
+
+TurnRunner::TurnRunner(const AgentOptions& options, const AgentDeps& deps,
+                       const AgentShared& shared, std::string session_id,
+                       AgentObserver* observer, CancellationToken cancel)
+    : options_(options),
+      deps_(deps),
+      shared_(shared),
+      session_id_(std::move(session_id)),
+      observer_(observer),
+      cancel_(std::move(cancel)),
+      clock_(*shared.clock),
+      budget_(BudgetLimits{.max_tokens = options.budget.max_tokens,
+                           .max_cost_usd = options.budget.max_cost_usd,
+                           .max_steps = shared.max_steps,
+                           .deadline = options.budget.deadline},
+              *shared.clock, options.warn_at),
+      nonce_(Sanitizer::NewNonce()) {
+  result_.usage.cost_usd = 0.0;  // known (zero) until an unpriced call makes it unknown
+}
+
+void TurnRunner::Emit(AgentEvent event) const {
+  if (observer_) observer_->OnEvent(event);
+}
+
+void TurnRunner::EmitWarnings(const std::vector<BudgetWarning>& warnings) {
+  for (const BudgetWarning& w : warnings) {
+    AgentEvent e{.kind = AgentEvent::Kind::kBudgetWarning, .step = budget_.steps()};
+    e.warning = w;
+    e.text = fmt::format("{} {} budget {:.0f}% used ({:g} of {:g})", w.scope,
+                         BudgetDimensionName(w.dimension), w.fraction * 100, w.spent, w.limit);
+    Emit(std::move(e));
+  }
+}
+
+void TurnRunner::RecordScan(const ScanResult& scan, const std::string& source) {
+  if (scan.findings.empty()) return;
+  result_.findings.insert(result_.findings.end(), scan.findings.begin(), scan.findings.end());
+  AgentEvent e{.kind = AgentEvent::Kind::kSanitizerFinding, .step = budget_.steps()};
+  e.source = source;
+  e.verdict = scan.verdict;
+  e.findings = scan.findings;
+  e.text = fmt::format("{}: {} (score {:.2f}: {})", source, VerdictName(scan.verdict), scan.score,
+                       Categories(scan));
+  Emit(std::move(e));
+}
+
+void TurnRunner::Push(Message m) {
+  conv_tokens_.push_back(shared_.counter->CountMessage(m));
+  conv_.push_back(std::move(m));
+}
+
+void TurnRunner::Stop(StopReason reason, std::string detail) {
+  if (stopped_) return;
+  stopped_ = true;
+  result_.stop_reason = reason;
+  result_.stop_detail = std::move(detail);
+}
+
+Status TurnRunner::LoadHistory(const Session& session) {
+  for (const Message& stored : session.messages) {
+    if (stored.role == Role::kSystem) continue;  // system prompts are rebuilt every turn
+    Message m = stored;
+    if (options_.sanitize_history && !m.content.empty()) {
+      const ScanResult scan = deps_.sanitizer->Scan(m.content, TextSource::kHistory);
+      if (scan.verdict != Verdict::kAllow) {
+        RecordScan(scan, "history");
+        m.content = scan.verdict == Verdict::kBlock
+                        ? "[message removed from the history by the injection filter]"
+                        : scan.cleaned;
+      }
+    }
+    Push(std::move(m));
+  }
+  return Status::Ok();
+}
+
+Status TurnRunner::AddLedgerScopes(const SessionInfo& info) {
+  const BudgetLimits& s = options_.session_budget;
+  if (s.max_tokens > 0 || s.max_cost_usd > 0) {
+    budget_.AddScope("session", s.max_tokens, s.max_cost_usd, info.usage.total_tokens(),
+                     info.usage.cost_usd.value_or(0));
+  }
+  const BudgetLimits& u = options_.user_daily_budget;
+  if (u.max_tokens > 0 || u.max_cost_usd > 0) {
+    auto totals = deps_.sessions->UsageTotals(UsageGrouping::kUserDay, {.user_id = info.user_id});
+    if (!totals.ok()) return totals.status().WithContext("reading the user's usage ledger");
+    const std::string today = UtcDay(clock_.WallNow());
+    int64_t tokens = 0;
+    double cost = 0;
+    for (const UsageTotal& t : *totals) {
+      if (t.day != today) continue;
+      tokens += t.usage.total_tokens();
+      cost += t.usage.cost_usd.value_or(0);
+    }
+    budget_.AddScope("user", u.max_tokens, u.max_cost_usd, tokens, cost);
+  }
+  return Status::Ok();
+}
+
+Result<TurnResult> TurnRunner::Run(std::string_view user_text) {
+  auto lease = deps_.sessions->BeginTurn(session_id_);
+  if (!lease.ok()) return lease.status();
+  auto session = deps_.sessions->Load(session_id_);
+  if (!session.ok()) return session.status();
+  if (!options_.user_id.empty() && session->info.user_id != options_.user_id) {
+    return Status::PermissionDenied(
+        fmt::format("session {} belongs to another user", session_id_));
+  }
+  REAGENT_RETURN_IF_ERROR(AddLedgerScopes(session->info));
+
+  Push(Message::System(shared_.system_prompt));
+  REAGENT_RETURN_IF_ERROR(LoadHistory(*session));
+  committed_ = conv_.size();
+
+  // The user's message: blocked → no model call, nothing spent, nothing stored.
+  const ScanResult scan = deps_.sanitizer->Scan(user_text, TextSource::kUser);
+  RecordScan(scan, "user");
+  if (scan.verdict == Verdict::kBlock) {
+    result_.blocked = true;
+    Stop(StopReason::kBlocked,
+         fmt::format("the injection filter blocked the message (score {:.2f}: {})", scan.score,
+                     Categories(scan)));
+    Emit({.kind = AgentEvent::Kind::kFinal, .stop_reason = result_.stop_reason,
+          .stop_detail = result_.stop_detail});
+    return std::move(result_);
+  }
+  turn_start_ = conv_.size();
+  Push(Message::User(scan.cleaned));
+  Emit({.kind = AgentEvent::Kind::kTurnStarted, .text = conv_.back().content});
+
+  while (!stopped_ && StepOnce()) {
+  }
+
+  // The user's message is stored even when no step completed, so the history stays whole.
+  if (committed_ < conv_.size()) {
+    const Status s = Commit(nullptr, {{"stop_reason", StopReasonName(result_.stop_reason)}});
+    if (!s.ok()) {
+      Logger()->warn("session {}: could not store the turn's last messages: {}", session_id_,
+                     s.ToString());
+      if (result_.stop_detail.empty()) result_.stop_detail = s.ToString();
+    }
+  }
+  AgentEvent final_event{.kind = AgentEvent::Kind::kFinal, .step = result_.steps,
+                         .text = result_.final_answer, .model = result_.model_used,
+                         .usage = result_.usage, .stop_reason = result_.stop_reason,
+                         .stop_detail = result_.stop_detail};
+  Emit(std::move(final_event));
+  return std::move(result_);
+}
+
+std::pair<int64_t, int64_t> TurnRunner::PromptLimits(bool closing) const {
+  int64_t window_limit = kNoLimit;
+  if (shared_.context_window) {
+    // Leave room for the full output allowance (the closing call only needs the minimum).
+    const int64_t out = closing ? options_.min_output_tokens : options_.max_output_tokens;
+    window_limit = std::max<int64_t>(*shared_.context_window - out, 0);
+  }
+  int64_t budget_limit = kNoLimit;
+  if (const auto left = budget_.RemainingTokens()) {
+    budget_limit = std::max<int64_t>(*left - options_.min_output_tokens, 0);
+  }
+  return {std::min(window_limit, budget_limit), closing ? std::min(window_limit, budget_limit)
+                                                        : window_limit};
+}
+
+TurnRunner::Prompt TurnRunner::BuildPrompt(const Message& system, int64_t system_tokens,
+                                           int64_t fixed_tokens, const std::vector<Message>& extra,
+                                           int64_t limit, int64_t step_limit) {
+  std::vector<int64_t> counts = conv_tokens_;
+  counts[0] = system_tokens;
+  int64_t extra_tokens = 0;
+  for (const Message& m : extra) extra_tokens += shared_.counter->CountMessage(m);
+  const TrimResult trim = TrimHistory(
+      conv_, counts, turn_start_, fixed_tokens + extra_tokens, limit, std::max(limit, step_limit),
+      [&](const std::string& note) { return shared_.counter->CountMessage(Message::System(note)); });
+  Prompt p;
+  p.tokens = trim.tokens;
+  p.fits = trim.fits;
+  p.messages.reserve(trim.kept.size() + extra.size() + 1);
+  for (size_t i : trim.kept) {
+    p.messages.push_back(i == 0 ? system : conv_[i]);
+    if (i == 0 && !trim.note.empty()) p.messages.push_back(Message::System(trim.note));
+  }
+  for (const Message& m : extra) p.messages.push_back(m);
+  if (!trim.note.empty() && trim.note != last_trim_note_) {
+    last_trim_note_ = trim.note;
+    Emit({.kind = AgentEvent::Kind::kHistoryTrimmed, .step = budget_.steps(), .text = trim.note});
+  }
+  return p;
+}
+
+Status TurnRunner::Commit(const StepTrace* trace, nlohmann::json extra) {
+  StepRecord record;
+  record.messages.assign(conv_.begin() + static_cast<std::ptrdiff_t>(committed_), conv_.end());
+  record.message_tokens.assign(conv_tokens_.begin() + static_cast<std::ptrdiff_t>(committed_),
+                               conv_tokens_.end());
+  if (trace) {
+    record.model = trace->model;
+    record.usage = trace->usage;
+    extra["step"] = trace->index;
+    if (trace->closing_call) extra["closing_call"] = true;
+  }
+  record.extra = std::move(extra);
+  REAGENT_RETURN_IF_ERROR(deps_.sessions->AppendStep(session_id_, record));
+  committed_ = conv_.size();
+  return Status::Ok();
+}
+
+}  // namespace reagent

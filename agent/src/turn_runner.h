@@ -1,0 +1,88 @@
+// One turn of the agent loop. Created per Agent::Run call and used from that thread only; all
+// state shared across turns lives in the session store and the immutable AgentShared.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "agent_shared.h"
+#include "reagent/agent/agent.h"
+#include "reagent/agent/token_budget.h"
+
+namespace reagent {
+
+class TurnRunner {
+ public:
+  TurnRunner(const AgentOptions& options, const AgentDeps& deps, const AgentShared& shared,
+             std::string session_id, AgentObserver* observer, CancellationToken cancel);
+
+  Result<TurnResult> Run(std::string_view user_text);
+
+ private:
+  // What one model call returned, with the turn's accounting already done.
+  struct ModelCall {
+    bool ok = false;
+    ChatResponse response;
+    ModelError error;
+  };
+
+  Status LoadHistory(const Session& session);
+  Status AddLedgerScopes(const SessionInfo& info);
+  void Push(Message m);
+
+  // The loop's pieces.
+  bool StepOnce();  // false when the turn has stopped
+  bool HandleReactReply(const ChatResponse& response, StepTrace& trace);
+  bool HandleToolsReply(const ChatResponse& response, StepTrace& trace);
+  bool MalformedReply(const std::string& correction, StepTrace& trace);
+  std::string ExecuteTool(const ToolCall& call, StepTrace& trace);
+  void Closing(StopReason reason, std::string detail);
+
+  // Builds the prompt from conv_ (system message replaced by `system`), trimmed to `limit`
+  // tokens (steps of this turn dropped only above `step_limit`).
+  struct Prompt {
+    std::vector<Message> messages;
+    int64_t tokens = 0;
+    bool fits = false;
+  };
+  Prompt BuildPrompt(const Message& system, int64_t system_tokens, int64_t fixed_tokens,
+                     const std::vector<Message>& extra, int64_t limit, int64_t step_limit);
+  // {limit, step_limit} for BuildPrompt: the context window and the budget's room for a
+  // prompt; steps of this turn are dropped only for the window (or for a closing call).
+  std::pair<int64_t, int64_t> PromptLimits(bool closing) const;
+
+  ModelCall CallModel(ChatRequest request, const Reservation& reservation, StepTrace& trace);
+  Status Commit(const StepTrace* trace, nlohmann::json extra = nlohmann::json::object());
+  void Stop(StopReason reason, std::string detail);
+  StopReason StopForModelError(const ModelError& error) const;
+
+  void Emit(AgentEvent event) const;
+  void EmitWarnings(const std::vector<BudgetWarning>& warnings);
+  void RecordScan(const ScanResult& scan, const std::string& source);
+
+  const AgentOptions& options_;
+  const AgentDeps& deps_;
+  const AgentShared& shared_;
+  const std::string session_id_;
+  AgentObserver* observer_;
+  CancellationToken cancel_;
+  Clock& clock_;
+  TokenBudget budget_;
+  std::string nonce_;
+
+  std::vector<Message> conv_;          // [0] system, history, this turn's user message, steps
+  std::vector<int64_t> conv_tokens_;   // exact count of each conv_ message
+  size_t turn_start_ = 0;              // index of this turn's user message in conv_
+  size_t committed_ = 0;               // conv_[0, committed_) is in the store (system excluded)
+  std::string last_trim_note_;
+  int consecutive_parse_failures_ = 0;
+  bool stopped_ = false;
+  TurnResult result_;
+};
+
+}  // namespace reagent
