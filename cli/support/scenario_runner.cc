@@ -108,7 +108,6 @@ ScenarioRun RunScenario(const Scenario& s) {
   SeededRandom random(kScenarioSeed);
   ScriptFaults faults;
   const std::string& primary = s.agent.models.front();
-  TokenCounter counter = TokenCounter::ForModel(primary);
 
   // Models: each scripted, wrapped in the real resilience stack.
   std::vector<ResilientModelSpec> specs;
@@ -199,8 +198,14 @@ ScenarioRun RunScenario(const Scenario& s) {
         }
       }
     }
-    for (const auto& f : CheckExpectations(s.turns[i].expect, ToOutcome(*result))) {
-      failures += (failures.empty() ? "" : "; ") + turn + ": " + f;
+    auto unmet = CheckExpectations(s.turns[i].expect, ToOutcome(*result));
+    for (const auto& f : unmet) failures += (failures.empty() ? "" : "; ") + turn + ": " + f;
+    if (!unmet.empty()) {
+      // Why the turn ended is what a scenario author needs first when an expectation fails.
+      failures += " [turn ended: " + std::string(StopReasonName(result->stop_reason)) +
+                  (result->stop_detail.empty() ? "" : " - " + result->stop_detail) + "; " +
+                  std::to_string(result->steps) + " steps, " +
+                  std::to_string(result->usage.total_tokens()) + " tokens]";
     }
   }
   ScenarioRun run;

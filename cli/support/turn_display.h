@@ -9,6 +9,7 @@
 #include <string>
 
 #include "reagent/agent/agent.h"
+#include "reagent/core/json.h"
 
 namespace reagent::cli {
 
