@@ -1,0 +1,158 @@
+// Throughput and latency of Sanitizer::Scan on 8 KiB chunks of benign English, benign
+// Vietnamese and attack-laden text; 1 KiB → 1 MiB inputs to show linear scaling; one shared
+// instance scanned from 1 and 2 threads. Corpora: sanitizer/corpora/*.jsonl.
+// Targets: ≥ 150 MB/s English, ≥ 60 MB/s Vietnamese, p99 < 100 µs per 8 KiB English chunk.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "reagent/core/json.h"
+#include "reagent/sanitizer/sanitizer.h"
+
+namespace {
+
+constexpr size_t kChunk = 8 * 1024;
+constexpr size_t kMaxScaling = 1024 * 1024;
+
+std::string CorpusText(std::initializer_list<const char*> files) {
+  std::string out;
+  for (const char* name : files) {
+    std::ifstream in(std::string(REAGENT_SOURCE_DIR) + "/sanitizer/corpora/" + name);
+    std::string line;
+    while (std::getline(in, line)) {
+      auto row = reagent::ParseJson(line);
+      if (row.ok() && row->contains("text")) out += (*row)["text"].get<std::string>() + "\n";
+    }
+  }
+  return out;
+}
+
+// `text` repeated and cut to `n` bytes at a UTF-8 character boundary.
+std::string Sized(const std::string& text, size_t n) {
+  std::string out;
+  while (out.size() < n) out += text;
+  out.resize(n);
+  while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
+  if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) out.pop_back();
+  return out;
+}
+
+const std::string& English() {
+  static const std::string s =
+      CorpusText({"bipia_contexts_benign_train.jsonl", "notinject_benign.jsonl"});
+  return s;
+}
+const std::string& Vietnamese() {
+  static const std::string s = CorpusText({"vi_benign_handwritten.jsonl"});
+  return s;
+}
+const std::string& Attacks() {
+  static const std::string s =
+      CorpusText({"purplellama_en.jsonl", "vi_attacks_handwritten.jsonl"});
+  return s;
+}
+
+const reagent::Sanitizer& Shared() {
+  static const std::shared_ptr<const reagent::Sanitizer> s = [] {
+    auto r = reagent::Sanitizer::Create({.max_input_bytes = 2 * kMaxScaling});
+    if (!r.ok()) std::abort();
+    return *r;
+  }();
+  return *s;
+}
+
+double ThreadCpuMicros() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_nsec) / 1e3;
+}
+
+double Percentile(std::vector<double>& v, size_t permille) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, v.size() * permille / 1000)];
+}
+
+// Per-call latency both as wall time (includes preemption on a busy machine) and as the
+// calling thread's CPU time (the filter's own cost).
+void ScanChunk(benchmark::State& state, const std::string& corpus, reagent::TextSource source) {
+  std::string chunk = Sized(corpus, kChunk);
+  const reagent::Sanitizer& s = Shared();
+  std::vector<double> wall, cpu;
+  constexpr size_t kMaxSamples = 1 << 16;
+  wall.reserve(kMaxSamples);
+  cpu.reserve(kMaxSamples);
+  for (auto _ : state) {
+    auto t0 = std::chrono::steady_clock::now();
+    double c0 = ThreadCpuMicros();
+    reagent::ScanResult r = s.Scan(chunk, source);
+    double c1 = ThreadCpuMicros();
+    auto t1 = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(r);
+    if (wall.size() < kMaxSamples) {
+      wall.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+      cpu.push_back(c1 - c0);
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * chunk.size()));
+  if (!wall.empty()) {
+    state.counters["p50_wall_us"] = Percentile(wall, 500);
+    state.counters["p99_wall_us"] = Percentile(wall, 990);
+    state.counters["p50_cpu_us"] = Percentile(cpu, 500);
+    state.counters["p99_cpu_us"] = Percentile(cpu, 990);
+  }
+}
+
+void BM_Scan8KiB_English(benchmark::State& state) {
+  ScanChunk(state, English(), reagent::TextSource::kUser);
+}
+void BM_Scan8KiB_Vietnamese(benchmark::State& state) {
+  ScanChunk(state, Vietnamese(), reagent::TextSource::kUser);
+}
+void BM_Scan8KiB_Attacks(benchmark::State& state) {
+  ScanChunk(state, Attacks(), reagent::TextSource::kTool);
+}
+void BM_Scan8KiB_EnglishAsTool(benchmark::State& state) {
+  ScanChunk(state, English(), reagent::TextSource::kTool);
+}
+BENCHMARK(BM_Scan8KiB_English);
+BENCHMARK(BM_Scan8KiB_Vietnamese);
+BENCHMARK(BM_Scan8KiB_Attacks);
+BENCHMARK(BM_Scan8KiB_EnglishAsTool);
+
+// Linear scaling: time per byte should stay flat from 1 KiB to 1 MiB.
+void BM_ScanScaling_English(benchmark::State& state) {
+  std::string text = Sized(English(), static_cast<size_t>(state.range(0)));
+  const reagent::Sanitizer& s = Shared();
+  for (auto _ : state) benchmark::DoNotOptimize(s.Scan(text));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+  state.SetComplexityN(state.range(0));
+}
+BENCHMARK(BM_ScanScaling_English)->RangeMultiplier(4)->Range(1024, kMaxScaling)->Complexity();
+
+// One shared instance, scanned concurrently (Scan is const and thread-safe).
+void BM_SharedInstance_English(benchmark::State& state) {
+  std::string chunk = Sized(English(), kChunk);
+  const reagent::Sanitizer& s = Shared();
+  for (auto _ : state) benchmark::DoNotOptimize(s.Scan(chunk));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * chunk.size()));
+}
+BENCHMARK(BM_SharedInstance_English)->Threads(1)->Threads(2)->UseRealTime();
+
+void BM_Wrap8KiB_English(benchmark::State& state) {
+  std::string chunk = Sized(English(), kChunk);
+  const reagent::Sanitizer& s = Shared();
+  std::string nonce = reagent::Sanitizer::NewNonce();
+  for (auto _ : state) benchmark::DoNotOptimize(s.Wrap(chunk, "web_fetch", nonce));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * chunk.size()));
+}
+BENCHMARK(BM_Wrap8KiB_English);
+
+}  // namespace
+
+BENCHMARK_MAIN();

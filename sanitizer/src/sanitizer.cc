@@ -1,0 +1,194 @@
+// Sanitizer construction (rule loading), matching of the views, and small helpers.
+#include <algorithm>
+
+#include "reagent/core/json.h"
+#include "reagent/core/random.h"
+#include "sanitizer_impl.h"
+
+// sanitizer/data/rules.json, linked in by reagent_embed.
+extern "C" const unsigned char reagent_sanitizer_rules[];
+extern "C" const unsigned char reagent_sanitizer_rules_end[];
+
+namespace reagent {
+namespace {
+
+using sanitizer_internal::Hit;
+using sanitizer_internal::View;
+
+// Categories of the findings made by code (not by rules): always present.
+constexpr std::string_view kCodeCategories = R"({
+  "format": "reagent-sanitizer-rules/1",
+  "categories": [
+    {"name": "hygiene", "description": "oversized input, invalid UTF-8, control, invisible and tag characters", "quoted_factor": 1.0},
+    {"name": "obfuscation", "description": "a match that was disguised or encoded", "quoted_factor": 1.0},
+    {"name": "internal", "description": "the filter failed; the text is blocked", "quoted_factor": 1.0}
+  ],
+  "rules": []
+})";
+
+constexpr size_t kNonceBytes = 12;
+
+// Locates the matches of `re` in `view`, at most `cap` of them.
+void Locate(const RE2& re, const View& view, const sanitizer_internal::TextViews& views,
+            size_t rule, bool squeezed, size_t cap, std::vector<Hit>& hits) {
+  re2::StringPiece input(view.text);
+  size_t pos = 0;
+  size_t found = 0;
+  while (pos <= input.size() && found < cap) {
+    re2::StringPiece m;
+    if (!re.Match(input, pos, input.size(), RE2::UNANCHORED, &m, 1)) break;
+    size_t s = static_cast<size_t>(m.data() - input.data());
+    size_t e = s + m.size();
+    if (e == s) {
+      pos = s + 1;
+      continue;
+    }
+    uint32_t start = view.OriginalStart(s), end = view.OriginalEnd(e);
+    bool disguised = squeezed || sanitizer_internal::SpanIsDisguised(views, start, end);
+    hits.push_back({rule, start, end, disguised, false});
+    ++found;
+    pos = e;
+  }
+}
+
+}  // namespace
+
+std::string_view VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kAllow: return "allow";
+    case Verdict::kRedact: return "redact";
+    case Verdict::kBlock: return "block";
+  }
+  return "block";
+}
+
+std::string_view TextSourceName(TextSource source) {
+  switch (source) {
+    case TextSource::kUser: return "user";
+    case TextSource::kTool: return "tool";
+    case TextSource::kHistory: return "history";
+    case TextSource::kDocument: return "document";
+  }
+  return "user";
+}
+
+namespace sanitizer_internal {
+
+std::string ApplyEdits(std::string_view text, const std::vector<Edit>& edits,
+                       const std::vector<Replacement>& replacements) {
+  std::string out;
+  out.reserve(text.size());
+  size_t pos = 0;
+  size_t e = 0;
+  auto copy_until = [&](size_t limit) {
+    while (pos < limit) {
+      while (e < edits.size() && edits[e].at < pos) ++e;
+      if (e < edits.size() && edits[e].at < limit) {
+        out.append(text.substr(pos, edits[e].at - pos));
+        out.append(edits[e].with);
+        pos = edits[e].at + edits[e].length;
+        ++e;
+      } else {
+        out.append(text.substr(pos, limit - pos));
+        pos = limit;
+      }
+    }
+  };
+  for (const Replacement& r : replacements) {
+    if (r.start < pos) continue;
+    copy_until(r.start);
+    out.append(r.with);
+    pos = r.end;
+  }
+  copy_until(text.size());
+  return out;
+}
+
+}  // namespace sanitizer_internal
+
+bool Sanitizer::Impl::Match(const sanitizer_internal::TextViews& views, bool direct_only,
+                            std::vector<Hit>& hits) const {
+  const auto& rules = book.rules();
+  std::vector<int> ids;
+  RE2::Set::ErrorInfo error{};
+  if (!book.folded_set().Match(views.folded.text, &ids, &error) &&
+      error.kind != RE2::Set::kNoError) {
+    return false;
+  }
+  std::vector<bool> matched(rules.size(), false);
+  const size_t cap = options.max_findings_per_rule;
+  for (int id : ids) {
+    size_t r = book.FoldedRule(id);
+    if (r >= rules.size() || !rules[r].re) continue;
+    matched[r] = true;
+    Locate(*rules[r].re, views.folded, views, r, false, cap, hits);
+  }
+  if (direct_only) return true;
+  ids.clear();
+  if (!book.squeezed_set().Match(views.squeezed.text, &ids, &error) &&
+      error.kind != RE2::Set::kNoError) {
+    return false;
+  }
+  for (int id : ids) {
+    size_t r = book.SqueezedRule(id);
+    if (r >= rules.size() || matched[r] || !rules[r].squeezed_re) continue;
+    Locate(*rules[r].squeezed_re, views.squeezed, views, r, true, cap, hits);
+  }
+  return true;
+}
+
+Sanitizer::Sanitizer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Sanitizer::~Sanitizer() = default;
+
+size_t Sanitizer::rule_count() const { return impl_->book.rules().size(); }
+
+Result<std::shared_ptr<const Sanitizer>> Sanitizer::Create(const SanitizerOptions& options) {
+  if (options.max_input_bytes == 0) {
+    return Status::InvalidArgument("SanitizerOptions.max_input_bytes must be positive");
+  }
+  if (!(options.block_threshold > 0 && options.block_threshold <= 1) ||
+      !(options.redact_threshold > 0 && options.redact_threshold <= options.block_threshold)) {
+    return Status::InvalidArgument(
+        "SanitizerOptions: need 0 < redact_threshold <= block_threshold <= 1");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  auto code = ParseJson(kCodeCategories, "code categories");
+  if (!code.ok()) return code.status();
+  REAGENT_RETURN_IF_ERROR(impl->book.Add(*code, "code categories"));
+  if (options.builtin_rules) {
+    std::string_view embedded(reinterpret_cast<const char*>(reagent_sanitizer_rules),
+                              static_cast<size_t>(reagent_sanitizer_rules_end -
+                                                  reagent_sanitizer_rules));
+    auto doc = ParseJson(embedded, "built-in rules");
+    if (!doc.ok()) return doc.status();
+    REAGENT_RETURN_IF_ERROR(impl->book.Add(*doc, "built-in rules"));
+  }
+  for (const std::string& path : options.rule_files) {
+    auto doc = ReadJsonFile(path);
+    if (!doc.ok()) return doc.status();
+    REAGENT_RETURN_IF_ERROR(impl->book.Add(*doc, path));
+  }
+  for (size_t i = 0; i < options.rule_texts.size(); ++i) {
+    std::string where = "rule text " + std::to_string(i + 1);
+    auto doc = ParseJson(options.rule_texts[i], where);
+    if (!doc.ok()) return doc.status();
+    REAGENT_RETURN_IF_ERROR(impl->book.Add(*doc, where));
+  }
+  REAGENT_RETURN_IF_ERROR(impl->book.Compile(options.regex_max_mem));
+  return std::shared_ptr<const Sanitizer>(new Sanitizer(std::move(impl)));
+}
+
+std::string Sanitizer::NewNonce() {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string bytes = SecureRandomBytes(kNonceBytes);
+  std::string out;
+  for (char c : bytes) {
+    auto b = static_cast<unsigned char>(c);
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0xF]);
+  }
+  return out;
+}
+
+}  // namespace reagent

@@ -1,0 +1,241 @@
+// Sanitizer::Scan: layers 0-3 put together, and the scoring.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <new>
+
+#include "payload_decoder.h"
+#include "sanitizer_impl.h"
+
+namespace reagent {
+namespace {
+
+using sanitizer_internal::Hit;
+using sanitizer_internal::Hygiene;
+using sanitizer_internal::Payload;
+using sanitizer_internal::Replacement;
+using sanitizer_internal::Rule;
+using sanitizer_internal::TextViews;
+
+// Weights of the findings that come from code rather than from the rule file.
+constexpr double kTooLongWeight = 1.0;
+constexpr double kInvalidUtf8Weight = 0.1;
+constexpr double kControlWeight = 0.1;
+constexpr double kNulWeight = 0.15;
+constexpr double kInvisibleWeight = 0.1;  // zero-width spaces turn up in pasted web text
+constexpr double kTagWeight = 0.6;        // Unicode tag characters have no honest use in prose
+// A disguised or encoded match adds this share of its own weight as separate evidence:
+// nobody hides an innocent sentence.
+constexpr double kDisguiseShare = 0.5;
+// Within one category the k-th strongest finding counts kDiminish^k of its weight.
+constexpr double kDiminish = 0.5;
+// Findings weaker than this are not redacted (they only add to the score).
+constexpr double kMinRedactWeight = 0.1;
+// Quoted spans (double quotes) longer than this are not treated as a quotation.
+constexpr size_t kMaxQuoteBytes = 400;
+constexpr size_t kMaxPayloads = 8;
+
+Finding MakeFinding(std::string rule, std::string category, size_t start, size_t end,
+                    double weight) {
+  return Finding{std::move(rule), std::move(category), start, end, weight};
+}
+
+ScanResult BlockWith(Finding finding) {
+  ScanResult r;
+  r.verdict = Verdict::kBlock;
+  r.score = 1.0;
+  r.categories = {finding.category};
+  r.findings.push_back(std::move(finding));
+  return r;
+}
+
+// Regions of the original text that are code or quotation: ``` fences, `inline code`,
+// "double quotes" and “curly quotes” on one line.
+std::vector<std::pair<size_t, size_t>> QuotedRegions(std::string_view text) {
+  std::vector<std::pair<size_t, size_t>> regions;
+  constexpr std::string_view kOpenCurly = "\xE2\x80\x9C", kCloseCurly = "\xE2\x80\x9D";
+  size_t i = 0;
+  // Closes a quotation opened at i (of `open` bytes) by `close` on the same line.
+  auto pair_on_line = [&](size_t open, std::string_view close) {
+    size_t c = text.find(close, i + open);
+    size_t nl = text.find('\n', i + open);
+    if (c == std::string_view::npos || (nl != std::string_view::npos && nl < c) ||
+        c - i > kMaxQuoteBytes) {
+      ++i;
+      return;
+    }
+    regions.emplace_back(i, c + close.size());
+    i = c + close.size();
+  };
+  while (i < text.size()) {
+    char ch = text[i];
+    if ((ch == '`' || ch == '~') && text.compare(i, 3, std::string(3, ch)) == 0) {
+      size_t close = text.find(text.substr(i, 3), i + 3);
+      size_t end = close == std::string_view::npos ? text.size() : close + 3;
+      regions.emplace_back(i, end);
+      i = end;
+    } else if (ch == '`' || ch == '"') {
+      pair_on_line(1, std::string_view(&text[i], 1));
+    } else if (ch == '\xE2' && text.compare(i, kOpenCurly.size(), kOpenCurly) == 0) {
+      pair_on_line(kOpenCurly.size(), kCloseCurly);
+    } else {
+      ++i;
+    }
+  }
+  return regions;
+}
+
+bool Inside(const std::vector<std::pair<size_t, size_t>>& regions, size_t start, size_t end) {
+  for (const auto& [s, e] : regions) {
+    if (start >= s && end <= e) return true;
+  }
+  return false;
+}
+
+double Score(const std::vector<Finding>& findings) {
+  std::map<std::string_view, std::vector<double>> by_category;
+  for (const Finding& f : findings) by_category[f.category].push_back(f.weight);
+  double keep = 1.0;
+  for (auto& [category, weights] : by_category) {
+    std::sort(weights.rbegin(), weights.rend());
+    double cat_keep = 1.0;
+    double factor = 1.0;
+    for (double w : weights) {
+      cat_keep *= 1.0 - std::clamp(w * factor, 0.0, 1.0);
+      factor *= kDiminish;
+    }
+    keep *= cat_keep;
+  }
+  return std::clamp(1.0 - keep, 0.0, 1.0);
+}
+
+std::string_view HygieneRule(Hygiene kind) {
+  switch (kind) {
+    case Hygiene::kInvalidUtf8: return "hygiene.invalid_utf8";
+    case Hygiene::kControl: return "hygiene.control_character";
+    case Hygiene::kNul: return "hygiene.nul";
+    case Hygiene::kInvisible: return "hygiene.invisible_character";
+    case Hygiene::kTag: return "hygiene.tag_characters";
+  }
+  return "hygiene.unknown";
+}
+
+double HygieneWeight(Hygiene kind) {
+  switch (kind) {
+    case Hygiene::kInvalidUtf8: return kInvalidUtf8Weight;
+    case Hygiene::kControl: return kControlWeight;
+    case Hygiene::kNul: return kNulWeight;
+    case Hygiene::kInvisible: return kInvisibleWeight;
+    case Hygiene::kTag: return kTagWeight;
+  }
+  return kControlWeight;
+}
+
+}  // namespace
+
+ScanResult Sanitizer::Scan(std::string_view text, TextSource source) const {
+  const SanitizerOptions& opt = impl_->options;
+  if (text.size() > opt.max_input_bytes) {
+    return BlockWith(MakeFinding("hygiene.too_long", "hygiene", 0, text.size(), kTooLongWeight));
+  }
+  try {
+    thread_local TextViews views;
+    thread_local TextViews payload_views;
+    sanitizer_internal::BuildViews(text, views);
+
+    std::vector<Hit> hits;
+    if (!impl_->Match(views, false, hits)) {
+      return BlockWith(MakeFinding("internal.regex_failure", "internal", 0, text.size(), 1.0));
+    }
+    // Encoded payloads (and text hidden in tag characters) are decoded and scanned once.
+    std::vector<Payload> payloads =
+        sanitizer_internal::FindPayloads(text, opt.min_payload_bytes, kMaxPayloads);
+    if (!views.tag_payload.empty()) {
+      payloads.push_back({"tag", views.tag_payload_start, views.tag_payload_end,
+                          views.tag_payload});
+    }
+    for (const Payload& p : payloads) {
+      sanitizer_internal::BuildViews(p.decoded, payload_views);
+      std::vector<Hit> inner;
+      if (!impl_->Match(payload_views, false, inner)) {
+        return BlockWith(MakeFinding("internal.regex_failure", "internal", 0, text.size(), 1.0));
+      }
+      for (Hit& h : inner) hits.push_back({h.rule, p.start, p.end, true, true});
+    }
+
+    ScanResult result;
+    const auto& rules = impl_->book.rules();
+    const auto& categories = impl_->book.categories();
+    const size_t src = static_cast<size_t>(source);
+    std::vector<std::pair<size_t, size_t>> quoted;
+    if (!hits.empty()) quoted = QuotedRegions(text);
+    double disguised_weight = 0, encoded_weight = 0;
+    size_t disguised_at = 0, disguised_end = 0, encoded_at = 0, encoded_end = 0;
+    for (const Hit& h : hits) {
+      const Rule& rule = rules[h.rule];
+      const auto& cat = categories[rule.category];
+      double w = rule.weight * cat.source_factor[src];
+      if (!h.from_payload && Inside(quoted, h.start, h.end)) w *= cat.quoted_factor;
+      if (h.from_payload && w > encoded_weight) {
+        encoded_weight = w;
+        encoded_at = h.start;
+        encoded_end = h.end;
+      } else if (h.disguised && !h.from_payload && w > disguised_weight) {
+        disguised_weight = w;
+        disguised_at = h.start;
+        disguised_end = h.end;
+      }
+      result.findings.push_back(MakeFinding(rule.id, cat.name, h.start, h.end, w));
+    }
+    if (disguised_weight > 0) {
+      result.findings.push_back(MakeFinding("obfuscation.disguised_match", "obfuscation",
+                                            disguised_at, disguised_end,
+                                            kDisguiseShare * disguised_weight));
+    }
+    if (encoded_weight > 0) {
+      result.findings.push_back(MakeFinding("obfuscation.encoded_payload", "obfuscation",
+                                            encoded_at, encoded_end,
+                                            kDisguiseShare * encoded_weight));
+    }
+    for (const auto& h : views.hygiene) {
+      result.findings.push_back(
+          MakeFinding(std::string(HygieneRule(h.kind)), "hygiene", h.start, h.end, HygieneWeight(h.kind)));
+    }
+    std::stable_sort(result.findings.begin(), result.findings.end(),
+                     [](const Finding& a, const Finding& b) { return a.start < b.start; });
+
+    result.score = Score(result.findings);
+    for (const Finding& f : result.findings) result.categories.push_back(f.category);
+    std::sort(result.categories.begin(), result.categories.end());
+    result.categories.erase(std::unique(result.categories.begin(), result.categories.end()),
+                            result.categories.end());
+
+    if (result.score >= opt.block_threshold) {
+      result.verdict = Verdict::kBlock;
+    } else if (result.score >= opt.redact_threshold) {
+      result.verdict = Verdict::kRedact;
+      std::vector<Replacement> spans;
+      for (const Finding& f : result.findings) {
+        if (f.category == "hygiene" || f.category == "obfuscation" || f.weight < kMinRedactWeight) {
+          continue;
+        }
+        if (!spans.empty() && f.start < spans.back().end) {
+          spans.back().end = std::max<uint32_t>(spans.back().end, static_cast<uint32_t>(f.end));
+          continue;
+        }
+        spans.push_back({static_cast<uint32_t>(f.start), static_cast<uint32_t>(f.end),
+                         "[redacted:" + f.category + "]"});
+      }
+      result.cleaned = sanitizer_internal::ApplyEdits(text, views.edits, spans);
+    } else {
+      result.verdict = Verdict::kAllow;
+      result.cleaned = views.cleaned;
+    }
+    return result;
+  } catch (const std::exception& e) {
+    // Out of memory or a bug: nothing unexamined gets through.
+    return BlockWith(MakeFinding("internal.error", "internal", 0, text.size(), 1.0));
+  }
+}
+
+}  // namespace reagent

@@ -1,0 +1,75 @@
+// Sanitizer::Wrap: spotlighting of untrusted text. The model is told (by the agent's system
+// prompt) that text between the nonce-carrying delimiters is data. The nonce is unguessable,
+// so the text cannot close the block itself; inside it, template tokens are removed and
+// forged protocol lines are marked as quoted so they cannot pass for the agent's own.
+#include <algorithm>
+
+#include "sanitizer_impl.h"
+
+namespace reagent {
+namespace {
+
+using sanitizer_internal::Hit;
+using sanitizer_internal::Replacement;
+
+constexpr std::string_view kTemplateRemoved = "[template token removed]";
+constexpr std::string_view kQuotedPrefix = "(quoted) ";
+constexpr std::string_view kWithheld = "[untrusted text withheld: the filter failed]\n";
+constexpr std::string_view kDelimiterOpen = "<<<";
+constexpr std::string_view kDelimiterDefanged = "<< <";
+
+std::string SafeSourceName(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '-';
+    out.push_back(ok ? c : '_');
+  }
+  return out.empty() ? "unknown" : out;
+}
+
+}  // namespace
+
+std::string Sanitizer::Wrap(std::string_view text, std::string_view source_name,
+                            std::string_view nonce) const {
+  sanitizer_internal::TextViews views;
+  sanitizer_internal::BuildViews(text, views);
+  std::vector<Hit> hits;
+  bool matched = impl_->Match(views, true, hits);
+  std::vector<Replacement> spans;
+  if (matched) {
+    const auto& rules = impl_->book.rules();
+    const auto& categories = impl_->book.categories();
+    std::sort(hits.begin(), hits.end(),
+              [](const Hit& a, const Hit& b) { return a.start < b.start; });
+    for (const Hit& h : hits) {
+      const std::string& cat = categories[rules[h.rule].category].name;
+      bool is_template = cat == "chat_template";
+      if (!is_template && cat != "forged_protocol") continue;
+      if (!spans.empty() && h.start < spans.back().end) continue;
+      std::string with = is_template
+                             ? std::string(kTemplateRemoved)
+                             : std::string(kQuotedPrefix) +
+                                   std::string(text.substr(h.start, h.end - h.start));
+      spans.push_back({h.start, h.end, std::move(with)});
+    }
+  }
+  // Fail closed: text the filter could not examine is not shown to the model.
+  std::string body = matched ? sanitizer_internal::ApplyEdits(text, views.edits, spans)
+                             : std::string(kWithheld);
+  // Forged delimiters: defang every "<<<" so nothing in the body reads as a block marker.
+  for (size_t at = body.find(kDelimiterOpen); at != std::string::npos;
+       at = body.find(kDelimiterOpen, at + kDelimiterDefanged.size())) {
+    body.replace(at, kDelimiterOpen.size(), kDelimiterDefanged);
+  }
+  std::string safe_nonce = SafeSourceName(nonce);
+  std::string out;
+  out.reserve(body.size() + 128);
+  out += "<<<untrusted nonce=" + safe_nonce + " source=" + SafeSourceName(source_name) + ">>>\n";
+  out += body;
+  if (!body.empty() && body.back() != '\n') out += '\n';
+  out += "<<<end untrusted nonce=" + safe_nonce + ">>>";
+  return out;
+}
+
+}  // namespace reagent
