@@ -1,0 +1,100 @@
+// `reagent tokens` end to end: the real executable, text from arguments and stdin.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+struct CliRun {
+  int exit_code;
+  std::string out;
+};
+
+// Runs `reagent tokens <args>` with `input` on stdin; stdout only unless `merge_stderr`.
+CliRun Tokens(const std::string& args, const std::string& input = "", bool merge_stderr = false) {
+  // Per process: ctest runs test cases in parallel.
+  std::string input_path = ::testing::TempDir() + "/tokens_input_" + std::to_string(getpid());
+  {
+    std::ofstream f(input_path, std::ios::binary);
+    f << input;
+  }
+  std::string cmd = std::string(REAGENT_BIN) + " tokens " + args + " < " + input_path +
+                    (merge_stderr ? " 2>&1" : " 2>/dev/null");
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int status = pclose(p);
+  std::remove(input_path.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST(TokenizerCli, CountsTextGivenAsAnArgument) {
+  CliRun r = Tokens("'hello world'");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "2\n");
+}
+
+TEST(TokenizerCli, ReadsStdinWhenNoTextIsGiven) {
+  CliRun r = Tokens("--encoding cl100k_base --ids", "hello world");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "[15339,1917]\n");
+}
+
+TEST(TokenizerCli, ModelPicksItsEncoding) {
+  EXPECT_EQ(Tokens("--model gpt-4o --ids hello").out, "[24912]\n");
+  EXPECT_EQ(Tokens("--model gpt-3.5-turbo --ids hello").out, "[15339]\n");
+}
+
+TEST(TokenizerCli, UnknownModelGetsAnEstimateAndSaysSo) {
+  CliRun r = Tokens("--model some-local-llama 'Xin chào thế giới'", "", /*merge_stderr=*/true);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("estimated"), std::string::npos) << r.out;
+  EXPECT_EQ(Tokens("--model some-local-llama --ids x").exit_code, 2);
+}
+
+TEST(TokenizerCli, JsonlAnswersEveryLineInOrder) {
+  CliRun r = Tokens("--jsonl --ids", "{\"id\":1,\"text\":\"hello\"}\n\n{\"id\":\"b\",\"text\":\"hello world\"}\n");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "{\"id\":1,\"count\":1,\"ids\":[24912]}\n{\"id\":\"b\",\"count\":2,\"ids\":[24912,2375]}\n");
+}
+
+TEST(TokenizerCli, JsonlReportsABadLineAndGoesOn) {
+  CliRun r = Tokens("--jsonl", "{\"id\":1}\nnot json\n{\"id\":3,\"text\":\"hello\"}\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("{\"id\":1,\"error\":\"line 1: expected an object with a string \\\"text\\\"\"}"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("line 2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("{\"id\":3,\"count\":1}"), std::string::npos) << r.out;
+}
+
+TEST(TokenizerCli, DecodeTurnsIdsBackIntoText) {
+  CliRun r = Tokens("--decode", "[24912, 2375]");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "hello world");
+}
+
+TEST(TokenizerCli, DecodeRejectsAnUnknownId) {
+  CliRun r = Tokens("--decode", "[24912, 999999]", /*merge_stderr=*/true);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("999999"), std::string::npos) << r.out;
+  EXPECT_EQ(Tokens("--decode", "{\"not\":\"ids\"}").exit_code, 2);
+}
+
+TEST(TokenizerCli, SpecialTokensAreTextUnlessAllowed) {
+  EXPECT_NE(Tokens("--ids '<|endoftext|>'").out, "[199999]\n");
+  EXPECT_EQ(Tokens("--allow-special --ids '<|endoftext|>'").out, "[199999]\n");
+}
+
+TEST(TokenizerCli, UnknownEncodingIsAUsageError) {
+  EXPECT_EQ(Tokens("--encoding p50k_base x").exit_code, 2);
+  EXPECT_EQ(Tokens("--encoding cl100k_base --model gpt-4o x").exit_code, 2);
+}
+
+}  // namespace
