@@ -3,7 +3,7 @@
 // cross-checks them with npm `gpt-tokenizer`.
 //
 //   node bench/tokenizer_fixtures.mjs <dir holding node_modules> <output.jsonl>
-// (bench/tokenizer.sh installs both packages into the build directory and runs this.)
+// (bench/tokenizer.sh installs both packages into <build dir>/tokenizer-node; pass that directory.)
 import { createRequire } from "node:module";
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";

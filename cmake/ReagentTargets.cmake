@@ -67,6 +67,5 @@ function(reagent_embed target symbol file)
     "${symbol}:\n  .incbin \"${file}\"\n${symbol}_end:\n  .byte 0\n"
     "  .section .note.GNU-stack,\"\",@progbits\n")
   set_property(SOURCE "${asm}" APPEND PROPERTY OBJECT_DEPENDS "${file}")
-  enable_language(ASM)
   target_sources(${target} PRIVATE "${asm}")
 endfunction()

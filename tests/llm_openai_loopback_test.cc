@@ -103,6 +103,14 @@ TEST(OpenAIChatModelLoopback, SseWrittenInTinyPiecesAssemblesTheSame) {
   }
 }
 
+TEST(OpenAIChatModelLoopback, StreamWithoutDoneIsAcceptedAfterAFinishReason) {
+  Loopback lb = StartLoopback({.script = Script(R"([{"content": "no done marker"}])"), .send_done = false});
+  ChatResult r = lb.model->Stream(Ask("q"), {});
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->content, "no done marker");
+  EXPECT_EQ(r->finish_reason, "stop");
+}
+
 TEST(OpenAIChatModelLoopback, SequentialCallsReuseOneConnection) {
   Loopback lb = StartLoopback({});
   for (int i = 0; i < 12; ++i) {

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -16,7 +17,8 @@ struct CliRun {
 
 // Runs `reagent tokens <args>` with `input` on stdin; stdout only unless `merge_stderr`.
 CliRun Tokens(const std::string& args, const std::string& input = "", bool merge_stderr = false) {
-  std::string input_path = ::testing::TempDir() + "/tokens_input";
+  // Per process: ctest runs test cases in parallel.
+  std::string input_path = ::testing::TempDir() + "/tokens_input_" + std::to_string(getpid());
   {
     std::ofstream f(input_path, std::ios::binary);
     f << input;

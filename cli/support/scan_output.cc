@@ -1,5 +1,6 @@
 #include "support/scan_output.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -15,12 +16,15 @@ std::string Excerpt(std::string_view text, size_t start, size_t end) {
   if (start > text.size()) return "";
   end = std::min(end, text.size());
   std::string_view s = text.substr(start, end - start);
+  // Cut at a character boundary so the excerpt stays valid UTF-8.
+  size_t cut = std::min(s.size(), kMaxExcerptBytes);
+  while (cut < s.size() && cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
   std::string out;
-  for (size_t i = 0; i < s.size() && i < kMaxExcerptBytes; ++i) {
+  for (size_t i = 0; i < cut; ++i) {
     char c = s[i];
     out += (c == '\n') ? std::string("\\n") : std::string(1, c);
   }
-  if (s.size() > kMaxExcerptBytes) out += "...";
+  if (cut < s.size()) out += "...";
   return out;
 }
 

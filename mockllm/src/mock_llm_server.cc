@@ -183,6 +183,7 @@ void MockLlmServer::State::Reply(const json& body, const std::string& model, boo
                        body["stream_options"].value("include_usage", false);
   auto events = std::make_shared<std::vector<std::string>>(
       StreamEvents(reply, options.stream_chunk_chars, include_usage));
+  if (!options.send_done) events->pop_back();
   size_t piece = options.sse_write_bytes;
   Duration delay = Millis(options.stream_delay_ms);
   Clock* c = clock;

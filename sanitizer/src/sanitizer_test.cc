@@ -261,7 +261,8 @@ TEST(Sanitizer, UserRuleFileIsLoadedFromAPath) {
       "rules": [{"id": "acme.leak", "category": "acme", "weight": 0.8, "pattern": "project zeus"}]})";
   auto s = Sanitizer::Create({.rule_files = {path}});
   ASSERT_TRUE(s.ok()) << s.status();
-  const Finding* f = FindRule((*s)->Scan("about Project Zeus"), "acme.leak");
+  ScanResult r = (*s)->Scan("about Project Zeus");
+  const Finding* f = FindRule(r, "acme.leak");
   ASSERT_NE(f, nullptr);
   EXPECT_DOUBLE_EQ(f->weight, 0.4);
   std::remove(path.c_str());

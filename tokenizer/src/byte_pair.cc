@@ -18,7 +18,7 @@ size_t LinearMerge(const RankTable& ranks, std::string_view piece, std::array<ui
   // start[i] is where part i begins; rank[i] is the rank of parts i and i+1 merged.
   for (size_t i = 0; i + 1 < n; ++i) {
     start[i] = static_cast<uint32_t>(i);
-    rank[i] = ranks.Find(piece.substr(i, 2));
+    rank[i] = ranks.FindPair(piece[i], piece[i + 1]);
   }
   start[n - 1] = static_cast<uint32_t>(n - 1);
   rank[n - 1] = kNoRank;
@@ -27,7 +27,9 @@ size_t LinearMerge(const RankTable& ranks, std::string_view piece, std::array<ui
   size_t parts = n + 1;  // entries in start[]; the last one is the end sentinel
   auto pair_rank = [&](size_t i) -> uint32_t {
     if (i + 2 >= parts) return kNoRank;
-    return ranks.Find(piece.substr(start[i], start[i + 2] - start[i]));
+    uint32_t length = start[i + 2] - start[i];
+    if (length == 2) return ranks.FindPair(piece[start[i]], piece[start[i] + 1]);
+    return ranks.Find(piece.substr(start[i], length));
   };
   while (true) {
     uint32_t best = kNoRank;

@@ -106,6 +106,11 @@ Result<std::unique_ptr<RankTable>> RankTable::Parse(std::string_view file_bytes,
     while (table->slots_[slot].rank != kNoRank) slot = (slot + 1) & table->slot_mask_;
     table->slots_[slot] = {static_cast<uint32_t>(h >> 32), rank};
   }
+  table->pair_ranks_.assign(1 << 16, kNoRank);
+  for (int pair = 0; pair < (1 << 16); ++pair) {
+    char bytes[2] = {static_cast<char>(pair >> 8), static_cast<char>(pair & 0xff)};
+    table->pair_ranks_[pair] = table->Find(std::string_view(bytes, 2));
+  }
   // Every single byte must be a token, or some inputs could not be encoded at all.
   for (int b = 0; b < 256; ++b) {
     char c = static_cast<char>(b);

@@ -39,6 +39,12 @@ class RankTable {
     }
   }
 
+  // The rank of the two bytes a b, from a direct 64 K table: byte-pair merging starts with one
+  // such lookup per byte, and this table stays in cache where the hash table would not.
+  uint32_t FindPair(char a, char b) const {
+    return pair_ranks_[(static_cast<size_t>(static_cast<uint8_t>(a)) << 8) | static_cast<uint8_t>(b)];
+  }
+
   // The bytes of `id` (mergeable or special); empty for an unknown id.
   std::string_view BytesOf(uint32_t id) const {
     if (id < entries_.size() && entries_[id].length > 0) {
@@ -107,6 +113,7 @@ class RankTable {
   std::string arena_;             // all token bytes back to back
   std::vector<Entry> entries_;    // by id
   std::vector<Slot> slots_;       // hash table over mergeable tokens (specials excluded)
+  std::vector<uint32_t> pair_ranks_;  // rank of every two-byte string, kNoRank if none
   size_t slot_mask_ = 0;
   std::vector<Tokenizer::SpecialToken> specials_;
   uint64_t serial_ = 0;
