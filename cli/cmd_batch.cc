@@ -138,7 +138,7 @@ int Batch(const BatchCliOptions& o) {
     std::fprintf(stderr, "reagent: %s\n", config.status().message().c_str());
     return kExitUsage;
   }
-  auto runtime = BuildRuntime(*config);
+  auto runtime = BuildRuntime(*config, /*stream=*/false);
   if (!runtime.ok()) {
     std::fprintf(stderr, "reagent: %s\n", runtime.status().message().c_str());
     return kExitUsage;

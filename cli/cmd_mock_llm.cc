@@ -18,6 +18,7 @@ struct MockLlmFlags {
   mockllm::MockLlmOptions options;
   std::string script_path;
   std::string outage;
+  double rate_window_s = 60;
   bool quiet = false;
 };
 
@@ -67,6 +68,11 @@ int Run(MockLlmFlags& flags) {
     }
     flags.options.script = std::move(*script);
   }
+  if (!(flags.rate_window_s > 0)) {
+    std::fprintf(stderr, "reagent mock-llm: --rate-window must be a positive number of seconds\n");
+    return kExitUsage;
+  }
+  flags.options.rate_window = Seconds(flags.rate_window_s);
   if (!flags.outage.empty()) {
     std::pair<double, double> window;
     if (!ParseOutage(flags.outage, window)) {
@@ -130,6 +136,9 @@ Command Setup(CLI::App& parent) {
   sub->add_option("--rpm", o.rpm, "Requests per minute (sliding window); 429 beyond. 0 = unlimited")->default_val(0);
   sub->add_option("--tpm", o.tpm, "Tokens per minute (prompt bytes/4 + max_tokens); 429 beyond. 0 = unlimited")
       ->default_val(0);
+  sub->add_option("--rate-window", flags->rate_window_s,
+                  "Seconds in the --rpm/--tpm sliding window (providers: 60; shorter for demos)")
+      ->default_val(60);
   sub->add_option("--fail-rate", o.fail_rate, "Probability of an injected 500/502/503")->default_val(0.0);
   sub->add_option("--latency-ms", o.latency_ms, "Added latency per completion")->default_val(0);
   sub->add_option("--jitter-ms", o.jitter_ms, "Extra uniform random latency in [0, N) ms")->default_val(0);

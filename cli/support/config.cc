@@ -102,7 +102,7 @@ Result<Config> ParseConfig(const Json& json, const std::string& source) {
                       c.retry, errors);
     ParseKnownNumbers(top, "breaker", {"failure_threshold", "open_s", "half_open_trials"},
                       c.breaker, errors);
-    ParseKnownNumbers(top, "limiter", {"rpm", "tpm", "concurrency"}, c.limiter, errors);
+    ParseKnownNumbers(top, "limiter", {"rpm", "tpm", "period_s", "concurrency"}, c.limiter, errors);
     if (auto v = top.Bool("cache")) c.cache = *v;
     if (const Json* s = top.Object("sanitizer")) {
       StrictObject o(*s, "sanitizer", errors);

@@ -46,7 +46,7 @@ struct Config {
 
   Json retry = Json::object();    // RetryPolicy overrides: max_attempts, base_s, cap_s, max_wait_s, strategy
   Json breaker = Json::object();  // BreakerOptions overrides: failure_threshold, open_s, half_open_trials
-  Json limiter = Json::object();  // RateLimiter: rpm, tpm, concurrency
+  Json limiter = Json::object();  // RateLimiter: rpm, tpm, period_s (default 60), concurrency
   bool cache = false;             // response cache for deterministic requests
 
   // sanitizer

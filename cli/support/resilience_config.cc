@@ -28,7 +28,8 @@ void ApplyBreaker(const Json& o, BreakerOptions& b) {
 void ApplyLimiter(const Json& o, RateLimiterOptions& l) {
   if (o.contains("rpm")) l.requests_per_period = o["rpm"].get<double>();
   if (o.contains("tpm")) l.tokens_per_period = o["tpm"].get<double>();
-  if (o.contains("rpm") || o.contains("tpm")) l.period = Seconds(60);
+  // The provider's limit period; 60 s (per minute) unless a time-scaled server says otherwise.
+  if (o.contains("period_s")) l.period = Seconds(o["period_s"].get<double>());
   if (o.contains("concurrency")) l.max_concurrency = static_cast<int>(o["concurrency"].get<double>());
 }
 

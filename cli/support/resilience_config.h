@@ -13,7 +13,7 @@ namespace reagent::cli {
 Status ApplyRetry(const Json& overrides, RetryPolicy& policy);
 // failure_threshold, open_s, half_open_trials, window, min_calls, failure_ratio.
 void ApplyBreaker(const Json& overrides, BreakerOptions& options);
-// rpm, tpm, concurrency.
+// rpm, tpm (per period), period_s (default 60), concurrency.
 void ApplyLimiter(const Json& overrides, RateLimiterOptions& options);
 
 }  // namespace reagent::cli

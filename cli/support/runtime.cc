@@ -25,7 +25,7 @@ Result<std::shared_ptr<SessionStore>> OpenSessions(const Config& c) {
   return std::shared_ptr<SessionStore>(std::move(*store));
 }
 
-Result<std::unique_ptr<Runtime>> BuildRuntime(const Config& c) {
+Result<std::unique_ptr<Runtime>> BuildRuntime(const Config& c, bool stream) {
   auto rt = std::make_unique<Runtime>();
   rt->config = c;
   REAGENT_RETURN_IF_ERROR(
@@ -107,6 +107,7 @@ Result<std::unique_ptr<Runtime>> BuildRuntime(const Config& c) {
   ao.max_output_tokens = c.max_output_tokens;
   ao.temperature = c.temperature;
   ao.user_id = c.user;
+  ao.stream = stream;
   AgentDeps deps;
   deps.model = rt->model;
   deps.model_name = names.front();

@@ -26,8 +26,9 @@ struct Runtime {
   std::unique_ptr<Agent> agent;
 };
 
-// Builds the runtime; errors name the config key or component that failed.
-Result<std::unique_ptr<Runtime>> BuildRuntime(const Config& config);
+// Builds the runtime; errors name the config key or component that failed. `stream`: ask the
+// model to stream (for live display); batch jobs need not.
+Result<std::unique_ptr<Runtime>> BuildRuntime(const Config& config, bool stream = true);
 
 // Opens only the session store (for `reagent sessions` and slash commands).
 Result<std::shared_ptr<SessionStore>> OpenSessions(const Config& config);

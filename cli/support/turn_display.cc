@@ -9,6 +9,8 @@ namespace {
 
 constexpr std::string_view kFinalMarker = "Final Answer:";
 constexpr size_t kMaxShownObservation = 300;
+// Shorter limiter waits are noise to a reader.
+constexpr Duration kShownWait = std::chrono::milliseconds(10);
 
 std::string Shorten(std::string text, size_t max) {
   for (char& c : text) {
@@ -32,7 +34,11 @@ TurnDisplay::TurnDisplay(std::FILE* out, std::FILE* err, TurnDisplayOptions opti
 
 void TurnDisplay::Line(const std::string& text) {
   if (options_.quiet) return;
-  if (in_answer_ && streamed_any_) std::fputc('\n', out_), std::fflush(out_);
+  if (answer_open_) {
+    std::fputc('\n', out_);
+    std::fflush(out_);
+    answer_open_ = false;
+  }
   std::fprintf(err_, "%s\n", text.c_str());
   std::fflush(err_);
 }
@@ -40,16 +46,23 @@ void TurnDisplay::Line(const std::string& text) {
 void TurnDisplay::StreamDelta(const std::string& delta) {
   if (!options_.stream_answer) return;
   step_text_ += delta;
-  size_t pos = step_text_.find(kFinalMarker);
-  if (pos == std::string::npos) return;
-  size_t start = pos + kFinalMarker.size();
-  while (start < step_text_.size() && step_text_[start] == ' ' && answer_printed_ == 0) ++start;
-  if (start + answer_printed_ >= step_text_.size()) return;
-  std::string piece = step_text_.substr(start + answer_printed_);
+  if (answer_start_ == 0) {
+    size_t pos = step_text_.find(kFinalMarker);
+    if (pos == std::string::npos) return;
+    answer_start_ = pos + kFinalMarker.size();
+  }
+  // Leading spaces after the marker are not part of the answer.
+  while (answer_printed_ == 0 && answer_start_ < step_text_.size() && step_text_[answer_start_] == ' ') {
+    ++answer_start_;
+  }
+  size_t from = answer_start_ + answer_printed_;
+  if (from >= step_text_.size()) return;
+  std::string piece = step_text_.substr(from);
   answer_printed_ += piece.size();
   std::fputs(piece.c_str(), out_);
   std::fflush(out_);
   streamed_any_ = true;
+  answer_open_ = piece.back() != '\n';
 }
 
 void TurnDisplay::OnEvent(const AgentEvent& e) {
@@ -59,6 +72,7 @@ void TurnDisplay::OnEvent(const AgentEvent& e) {
   switch (e.kind) {
     case K::kStepStarted:
       step_text_.clear();
+      answer_start_ = 0;
       answer_printed_ = 0;
       if (e.closing_call) Line(Paint("· closing call: asking for the best answer so far", Color::kYellow, c));
       break;
@@ -98,7 +112,7 @@ void TurnDisplay::OnEvent(const AgentEvent& e) {
                  Color::kYellow, c));
       break;
     case K::kLimiterWait:
-      if (options_.verbose) {
+      if (options_.verbose && e.model_event.wait >= kShownWait) {
         Line(Paint("· pacing: waiting " + FormatDuration(ToSeconds(e.model_event.wait)), Color::kDim, c));
       }
       break;
@@ -142,8 +156,9 @@ void TurnDisplay::FinishAnswer(const std::string& final_answer) {
   if (!options_.stream_answer) return;
   if (!streamed_any_) {
     if (!final_answer.empty()) std::fprintf(out_, "%s\n", final_answer.c_str());
-  } else {
+  } else if (answer_open_) {
     std::fputc('\n', out_);
+    answer_open_ = false;
   }
   std::fflush(out_);
 }

@@ -39,9 +39,10 @@ class TurnDisplay final : public AgentObserver {
   TurnDisplayOptions options_;
   std::mutex mu_;
   std::string step_text_;     // streamed text of the current call
-  size_t answer_printed_ = 0; // bytes of step_text_ after the marker already printed
-  bool in_answer_ = false;
+  size_t answer_start_ = 0;   // where the answer begins in step_text_ (0: marker not seen)
+  size_t answer_printed_ = 0; // bytes of the answer already printed
   bool streamed_any_ = false;
+  bool answer_open_ = false;  // answer text on out_ not yet ended by a newline
 };
 
 // One line summarising a finished turn: "stop final_answer · 2 steps · 412 tokens · $0.000612".

@@ -94,6 +94,12 @@ std::string Text(const json& message) {
 
 std::string Role(const json& message) { return message.is_object() ? message.value("role", "") : ""; }
 
+// The agent's "answer now with what you have" request after a step or budget limit: not a
+// new question, so the brain answers the one before it from the observations so far.
+bool IsClosingInstruction(const std::string& text) {
+  return text.find("Answer the user's last question now") != std::string::npos;
+}
+
 bool StartsWithObservation(const std::string& text) {
   size_t i = text.find_first_not_of(" \n\t");
   return i != std::string::npos && text.compare(i, 12, "Observation:") == 0;
@@ -161,7 +167,44 @@ std::string CalculatorArgument(const json& tool) {
   return "expression";
 }
 
+// The opening of a document observation: spotlighting tags removed, up to the first blank
+// line (or kQuoteLimit bytes), whitespace folded.
+std::string SummaryFromObservation(const std::string& observation) {
+  std::string text = StripTags(observation);
+  if (size_t at = text.rfind("Observation:"); at != std::string::npos) text = text.substr(at + 12);
+  size_t b = text.find_first_not_of(" \n\t");
+  if (b == std::string::npos) return "(empty file)";
+  text = text.substr(b);
+  // Skip a heading line, keep the first paragraph after it.
+  size_t para = text.find("\n\n");
+  if (para != std::string::npos && para < 80) text = text.substr(para + 2);
+  if (size_t end = text.find("\n\n"); end != std::string::npos) text = text.substr(0, end);
+  std::string folded;
+  for (char c : text) {
+    if (c == '\n' || c == '\t') c = ' ';
+    if (c == ' ' && !folded.empty() && folded.back() == ' ') continue;
+    folded += c;
+  }
+  return folded.substr(0, kQuoteLimit);
+}
+
 }  // namespace
+
+std::optional<std::string> FindFileName(std::string_view text) {
+  static constexpr std::string_view kExtensions[] = {".txt", ".md", ".csv", ".json", ".log"};
+  for (std::string_view ext : kExtensions) {
+    size_t at = text.find(ext);
+    if (at == std::string_view::npos) continue;
+    size_t begin = at;
+    while (begin > 0 && (std::isalnum(static_cast<unsigned char>(text[begin - 1])) ||
+                         text[begin - 1] == '_' || text[begin - 1] == '-' || text[begin - 1] == '/' ||
+                         text[begin - 1] == '.')) {
+      --begin;
+    }
+    if (begin < at) return std::string(text.substr(begin, at + ext.size() - begin));
+  }
+  return std::nullopt;
+}
 
 std::optional<std::string> FindArithmetic(std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
@@ -200,7 +243,8 @@ BrainReply Think(const json& body) {
   // The question: the last user message that is not an observation.
   size_t question_at = messages.size();
   for (size_t i = messages.size(); i-- > 0;) {
-    if (Role(messages[i]) == "user" && !StartsWithObservation(Text(messages[i]))) {
+    if (Role(messages[i]) == "user" && !StartsWithObservation(Text(messages[i])) &&
+        !IsClosingInstruction(Text(messages[i]))) {
       question_at = i;
       break;
     }
@@ -219,15 +263,34 @@ BrainReply Think(const json& body) {
       if (t.is_object() && t.contains("function") && t["function"].value("name", "") == "calculator") calculator = &t;
     }
   }
-  bool react_has_calculator = false;
-  for (const json& m : messages) react_has_calculator |= Text(m).find("calculator") != std::string::npos;
+  bool react_has_calculator = false, react_has_read_file = false, native_has_read_file = false;
+  for (const json& m : messages) {
+    react_has_calculator |= Text(m).find("calculator") != std::string::npos;
+    react_has_read_file |= Text(m).find("read_file") != std::string::npos;
+  }
+  if (native) {
+    for (const json& t : body["tools"]) {
+      native_has_read_file |= t.is_object() && t.contains("function") && t["function"].value("name", "") == "read_file";
+    }
+  }
+  std::optional<std::string> file = FindFileName(question);
 
   BrainReply reply;
   auto final_answer = [&](const std::string& answer) {
     reply.content = native ? answer : "Thought: I now know the final answer.\nFinal Answer: " + answer;
   };
   if (observation) {
-    final_answer(AnswerFromObservation(*observation));
+    final_answer(file ? "Summary of " + *file + ": " + SummaryFromObservation(*observation)
+                      : AnswerFromObservation(*observation));
+    return reply;
+  }
+  if (file && (native ? native_has_read_file : react_has_read_file)) {
+    json args = {{"path", *file}};
+    if (native) {
+      reply.tool_calls.push_back({"", "read_file", args.dump()});
+    } else {
+      reply.content = "Thought: I should read " + *file + " first.\nAction: read_file\nAction Input: " + args.dump();
+    }
     return reply;
   }
   if (auto expr = FindArithmetic(question)) {

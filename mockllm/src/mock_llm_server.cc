@@ -22,7 +22,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr Duration kLimitWindow = std::chrono::seconds(60);
 constexpr std::string_view kAnyModel = "*";
 constexpr size_t kIdChars = 29;
 constexpr size_t kCallIdChars = 24;
@@ -47,8 +46,8 @@ struct MockLlmServer::State {
       : options(std::move(o)),
         clock(options.clock ? options.clock : &SystemClock::Default()),
         random(options.seed),
-        requests(options.rpm, kLimitWindow),
-        tokens(options.tpm, kLimitWindow) {}
+        requests(options.rpm, options.rate_window),
+        tokens(options.tpm, options.rate_window) {}
 
   MockLlmOptions options;
   Clock* clock;
@@ -379,6 +378,7 @@ Status MockLlmServer::Start() {
   if (!probability(o.fail_rate) || !probability(o.garbage_rate)) {
     return Status::InvalidArgument("mock-llm: fail_rate and garbage_rate must be within [0, 1]");
   }
+  if (o.rate_window <= Duration::zero()) return Status::InvalidArgument("mock-llm: the rate window must be positive");
   if (o.rpm < 0 || o.tpm < 0 || o.latency_ms < 0 || o.jitter_ms < 0 || o.stream_delay_ms < 0) {
     return Status::InvalidArgument("mock-llm: rpm, tpm and delays must not be negative");
   }

@@ -5,6 +5,8 @@
 //    tool call with the expression in the calculator schema's first string property); once an
 //    observation is in the conversation, it answers from it ("Final Answer: 391").
 //  - Arithmetic without a calculator: it computes the answer itself.
+//  - Question naming a file ("Summarize notes.txt") and a read_file tool available: it reads
+//    the file, then answers with the opening paragraph of what it read.
 //  - Anything else: a fixed, clearly-mock final answer quoting the question.
 // Native tool-call mode is used when the request carries tools; otherwise the ReAct text
 // protocol (Thought / Action / Action Input / Observation / Final Answer).
@@ -28,6 +30,9 @@ struct BrainReply {
 
 // `body` is a chat-completions request body (model, messages, tools...).
 BrainReply Think(const nlohmann::json& body);
+
+// The first file name with a common text extension in text ("notes.txt", "docs/a.md").
+std::optional<std::string> FindFileName(std::string_view text);
 
 // The first arithmetic expression in text ("17*23", "(2 + 3) * 4", "2^10"), trimmed.
 std::optional<std::string> FindArithmetic(std::string_view text);

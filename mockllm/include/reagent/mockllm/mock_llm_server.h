@@ -40,6 +40,10 @@ struct MockLlmOptions {
   // a request are estimated as prompt bytes / 4 plus max_tokens, as providers pre-count.
   int64_t rpm = 0;
   int64_t tpm = 0;
+  // The length of those windows. Providers use 60 s; a shorter window makes demos and
+  // time-scaled benchmarks show 429s and their Retry-After in seconds instead of minutes
+  // (rpm then means "requests per window").
+  Duration rate_window = std::chrono::seconds(60);
   // Probability of an injected 500/502/503 (in equal parts). 502 bodies are HTML, as proxies send.
   double fail_rate = 0;
   // Added before answering: latency_ms plus uniform [0, jitter_ms).
