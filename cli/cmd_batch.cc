@@ -58,6 +58,13 @@ BatchItemResult AgentItem(Runtime& rt, const BatchItem& item, const Cancellation
   }
   RetryCounter counter;
   auto turn = rt.agent->Run(session->id, *text, &counter, cancel);
+  // The user's request window or concurrent-turn limit (sessions.*) says "not yet": wait as
+  // told and try again, so a batch paces itself under the per-user limits instead of failing.
+  while (!turn.ok() && turn.status().code() == StatusCode::kRateLimited && !cancel.cancelled()) {
+    double wait_s = turn.status().retry_after_s().value_or(1.0);
+    if (!SystemClock::Default().SleepFor(Seconds(wait_s), cancel)) break;
+    turn = rt.agent->Run(session->id, *text, &counter, cancel);
+  }
   if (!turn.ok()) {
     r.ok = false;
     r.error = turn.status().ToString();

@@ -1,0 +1,29 @@
+// Running the real `reagent` executable from integration tests.
+#pragma once
+
+#include <string>
+
+namespace reagent::testing {
+
+struct CliRun {
+  int exit_code = -1;   // -1 when the process did not exit normally
+  std::string out;      // stdout (and stderr when merged)
+  std::string err;      // stderr when captured separately
+};
+
+// Runs `reagent ARGS` through the shell with `env` ("A=1 B=2") in front, stderr merged into
+// out. Arguments are shell words: quote them.
+CliRun Reagent(const std::string& args, const std::string& env = "");
+
+// The same with stdout and stderr captured separately; `input` is fed to stdin.
+CliRun ReagentSplit(const std::string& args, const std::string& env = "", const std::string& input = "");
+
+// A fresh directory under the system temp dir ("reagent-<tag>-XXXXXX"); removed by the
+// caller with RemoveTree.
+std::string MakeTempDir(const std::string& tag);
+void RemoveTree(const std::string& path);
+
+// Single-quotes s for the shell.
+std::string ShellQuote(const std::string& s);
+
+}  // namespace reagent::testing
