@@ -29,7 +29,7 @@ std::pair<std::string, std::string> FormatLocal(int64_t unix_seconds, int32_t of
   const int64_t m = mp < 10 ? mp + 3 : mp - 9;
   const int64_t y = yoe + era * 400 + (m <= 2);
   const int32_t abs_off = offset_s < 0 ? -offset_s : offset_s;
-  char buf[64];
+  char buf[160];  // generous: the compiler cannot bound every field's width
   std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld%c%02d:%02d", static_cast<long long>(y),
                 static_cast<long long>(m), static_cast<long long>(d), static_cast<long long>(secs / 3600),
                 static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60), offset_s < 0 ? '-' : '+',

@@ -38,8 +38,8 @@ class TimeZone {
 
  private:
   struct Type {
-    int32_t utc_offset_s;
-    bool is_dst;
+    int32_t utc_offset_s = 0;
+    bool is_dst = false;
     std::string abbreviation;
   };
   // A POSIX TZ rule date: month (1-12), week (1-5; 5 = last), weekday (0 = Sunday), and the
