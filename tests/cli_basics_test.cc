@@ -8,23 +8,12 @@
 
 #include "reagent/core/version.h"
 
+#include "support/reagent_process.h"
+
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out;
-};
-
-CliRun Reagent(const std::string& args) {
-  std::string cmd = std::string(REAGENT_BIN) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using reagent::testing::CliRun;
+using reagent::testing::Reagent;
 
 TEST(CliBasics, VersionFlagPrintsTheVersion) {
   CliRun r = Reagent("--version");

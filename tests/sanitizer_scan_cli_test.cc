@@ -12,23 +12,13 @@
 
 #include "reagent/core/json.h"
 
+#include "support/reagent_process.h"
+
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out;
-};
+using reagent::testing::CliRun;
 
-CliRun Reagent(const std::string& args) {
-  std::string cmd = std::string(REAGENT_BIN) + " " + args;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+CliRun Reagent(const std::string& args) { return reagent::testing::ReagentShell(args); }
 
 std::string TempPath(const std::string& name) {
   return (std::filesystem::path(::testing::TempDir()) / name).string();

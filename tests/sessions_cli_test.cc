@@ -12,24 +12,13 @@
 #include "reagent/core/clock.h"
 #include "reagent/session/sqlite_session_store.h"
 
+#include "support/reagent_process.h"
+
 namespace reagent {
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out;
-};
-
-CliRun Reagent(const std::string& args, const std::string& env = "") {
-  std::string cmd = env + " " + std::string(REAGENT_BIN) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using testing::CliRun;
+using testing::Reagent;
 
 class SessionsCliTest : public ::testing::Test {
  protected:

@@ -8,31 +8,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "support/reagent_process.h"
+
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out;
-};
+using reagent::testing::CliRun;
 
 // Runs `reagent tokens <args>` with `input` on stdin; stdout only unless `merge_stderr`.
 CliRun Tokens(const std::string& args, const std::string& input = "", bool merge_stderr = false) {
-  // Per process: ctest runs test cases in parallel.
-  std::string input_path = ::testing::TempDir() + "/tokens_input_" + std::to_string(getpid());
-  {
-    std::ofstream f(input_path, std::ios::binary);
-    f << input;
-  }
-  std::string cmd = std::string(REAGENT_BIN) + " tokens " + args + " < " + input_path +
-                    (merge_stderr ? " 2>&1" : " 2>/dev/null");
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  std::remove(input_path.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  CliRun r = reagent::testing::ReagentSplit("tokens " + args, "", input);
+  if (merge_stderr) r.out += r.err;
+  return r;
 }
 
 TEST(TokenizerCli, CountsTextGivenAsAnArgument) {

@@ -35,7 +35,11 @@ std::string ShellQuote(const std::string& s) {
 }
 
 CliRun Reagent(const std::string& args, const std::string& env) {
-  std::string cmd = env + " " + std::string(REAGENT_BIN) + " " + args + " 2>&1 </dev/null";
+  return ReagentShell(args + " 2>&1 </dev/null", env);
+}
+
+CliRun ReagentShell(const std::string& tail, const std::string& env) {
+  std::string cmd = env + " " + std::string(REAGENT_BIN) + " " + tail;
   FILE* p = popen(cmd.c_str(), "r");
   CliRun run;
   if (!p) return run;

@@ -11,8 +11,12 @@ struct CliRun {
   std::string err;      // stderr when captured separately
 };
 
-// Runs `reagent ARGS` through the shell with `env` ("A=1 B=2") in front, stderr merged into
-// out. Arguments are shell words: quote them.
+// Runs `env reagent TAIL` through the shell and captures its stdout. TAIL is shell text: it
+// may carry redirections ("scan --jsonl < in.jsonl", "... 2>&1").
+CliRun ReagentShell(const std::string& tail, const std::string& env = "");
+
+// Runs `reagent ARGS` with `env` ("A=1 B=2") in front, stdin empty, stderr merged into out.
+// Arguments are shell words: quote them.
 CliRun Reagent(const std::string& args, const std::string& env = "");
 
 // The same with stdout and stderr captured separately; `input` is fed to stdin.
