@@ -39,14 +39,14 @@ std::string Summary(const mockllm::MockLlmCounters& c) {
   std::snprintf(buf, sizeof buf,
                 "requests=%lld ok=%lld streamed=%lld rate_limited=%lld quota=%lld unauthorized=%lld "
                 "bad_request=%lld failures=%lld outage=%lld garbage=%lld scripted_errors=%lld "
-                "prompt_tokens=%lld completion_tokens=%lld",
+                "prompt_tokens=%lld completion_tokens=%lld connections=%lld",
                 static_cast<long long>(c.requests), static_cast<long long>(c.ok),
                 static_cast<long long>(c.streamed), static_cast<long long>(c.rate_limited),
                 static_cast<long long>(c.quota_exhausted), static_cast<long long>(c.unauthorized),
                 static_cast<long long>(c.bad_requests), static_cast<long long>(c.injected_failures),
                 static_cast<long long>(c.outage), static_cast<long long>(c.garbage),
                 static_cast<long long>(c.scripted_errors), static_cast<long long>(c.prompt_tokens),
-                static_cast<long long>(c.completion_tokens));
+                static_cast<long long>(c.completion_tokens), static_cast<long long>(c.connections));
   return buf;
 }
 
@@ -55,7 +55,7 @@ mockllm::MockLlmCounters Minus(const mockllm::MockLlmCounters& a, const mockllm:
           a.quota_exhausted - b.quota_exhausted, a.unauthorized - b.unauthorized,
           a.bad_requests - b.bad_requests, a.injected_failures - b.injected_failures,
           a.outage - b.outage, a.garbage - b.garbage, a.scripted_errors - b.scripted_errors,
-          a.prompt_tokens - b.prompt_tokens, a.completion_tokens - b.completion_tokens};
+          a.prompt_tokens - b.prompt_tokens, a.completion_tokens - b.completion_tokens, a.connections - b.connections};
 }
 
 int Run(MockLlmFlags& flags) {

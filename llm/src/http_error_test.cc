@@ -107,6 +107,15 @@ TEST(HttpError, NonJsonBodyBecomesAShortMessage) {
   EXPECT_EQ(e.message.substr(0, 6), "<html>");
 }
 
+TEST(HttpError, AcceptsVllmAndFastApiShapes) {
+  ModelError vllm = FromHttp(400, R"({"object":"error","message":"This model's maximum context length is 4096 tokens. However, you requested 5000 tokens","type":"BadRequestError","param":null,"code":400})");
+  EXPECT_EQ(vllm.kind, ModelErrorKind::kContextLengthExceeded);
+  EXPECT_EQ(vllm.code, "BadRequestError");
+  ModelError fastapi = FromHttp(422, R"({"detail":[{"loc":["body","messages"],"msg":"field required"}]})");
+  EXPECT_EQ(fastapi.kind, ModelErrorKind::kBadRequest);
+  EXPECT_NE(fastapi.message.find("field required"), std::string::npos);
+}
+
 TEST(HttpError, EmptyBodyNamesTheStatus) { EXPECT_EQ(FromHttp(500, "").message, "HTTP 500"); }
 
 TEST(HttpError, RegisteredSecretsNeverReachTheMessage) {

@@ -183,6 +183,15 @@ TEST(StreamAssembler, RepeatedNamesAndMissingIndexContinueTheSameCall) {
   EXPECT_EQ(r.tool_calls[0], (ToolCall{"c1", "calc", "{\"a\":1}"}));
 }
 
+TEST(StreamAssembler, ReasoningContentIsNotMixedIntoTheReply) {
+  StreamAssembler a("deepseek-reasoner");
+  ASSERT_FALSE(a.Apply(R"({"choices":[{"index":0,"delta":{"reasoning_content":"hmm","content":null}}]})", {}));
+  ASSERT_FALSE(a.Apply(R"({"choices":[{"index":0,"delta":{"content":"42"},"finish_reason":"stop"}],"usage":null})", {}));
+  EXPECT_TRUE(a.finished());
+  EXPECT_FALSE(a.has_usage());
+  EXPECT_EQ(a.Take().content, "42");
+}
+
 TEST(StreamAssembler, ErrorChunkAndInvalidJsonAreErrors) {
   StreamAssembler a("m");
   auto err = a.Apply(R"({"error":{"message":"overloaded","type":"server_error"}})", {});

@@ -3,7 +3,6 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <regex>
 
 namespace reagent::mockllm {
 namespace {
@@ -100,20 +99,50 @@ bool StartsWithObservation(const std::string& text) {
   return i != std::string::npos && text.compare(i, 12, "Observation:") == 0;
 }
 
-// The answer inside an observation: spotlighting tags and the "Observation:" label removed;
-// a number when the observation holds one.
-std::string AnswerFromObservation(std::string text) {
-  text = std::regex_replace(text, std::regex("<<[^>]*>>|<[^>]*>"), " ");
-  if (size_t at = text.rfind("Observation:"); at != std::string::npos) text = text.substr(at + 12);
-  std::smatch m;
-  std::string last_number;
-  std::string rest = text;
-  static const std::regex kNumber("-?\\d+(\\.\\d+)?(e[-+]?\\d+)?");
-  while (std::regex_search(rest, m, kNumber)) {
-    last_number = m.str();
-    rest = m.suffix();
+// Text with markup tags ("<<tool_output id=9f3>>", "<b>") replaced by spaces.
+std::string StripTags(const std::string& text) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == '<') {
+      size_t close = text.find('>', i);
+      if (close != std::string::npos) {
+        while (close + 1 < text.size() && text[close + 1] == '>') ++close;
+        out += ' ';
+        i = close + 1;
+        continue;
+      }
+    }
+    out += text[i++];
   }
-  if (!last_number.empty()) return last_number;
+  return out;
+}
+
+// The last decimal number in text ("-12.5"), or "".
+std::string LastNumber(const std::string& text) {
+  std::string last;
+  for (size_t i = 0; i < text.size();) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) {
+      ++i;
+      continue;
+    }
+    size_t start = i > 0 && text[i - 1] == '-' ? i - 1 : i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    if (i + 1 < text.size() && text[i] == '.' && std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
+      ++i;
+      while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    }
+    last = text.substr(start, i - start);
+  }
+  return last;
+}
+
+// The answer inside an observation: markup and the "Observation:" label removed; a number
+// when the observation holds one.
+std::string AnswerFromObservation(const std::string& observation) {
+  std::string text = StripTags(observation);
+  if (size_t at = text.rfind("Observation:"); at != std::string::npos) text = text.substr(at + 12);
+  if (std::string number = LastNumber(text); !number.empty()) return number;
   size_t b = text.find_first_not_of(" \n\t"), e = text.find_last_not_of(" \n\t");
   return b == std::string::npos ? "(empty observation)" : text.substr(b, std::min(e - b + 1, kQuoteLimit));
 }

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cmath>
 #include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 
@@ -26,6 +27,7 @@ constexpr std::string_view kAnyModel = "*";
 constexpr size_t kIdChars = 29;
 constexpr size_t kCallIdChars = 24;
 constexpr time_t kKeepAliveSeconds = 2;
+constexpr size_t kKeepAliveMaxRequests = 10000;  // httplib's default of 5 defeats reuse
 constexpr int kGatewayTimeout = 504;
 
 Duration Millis(int64_t ms) { return std::chrono::milliseconds(ms); }
@@ -63,6 +65,7 @@ struct MockLlmServer::State {
   SlidingWindow requests, tokens;
   std::map<std::string, std::deque<ScriptedReply>, std::less<>> script;
   bool scripted = false;
+  std::set<std::pair<std::string, int>> clients;  // (address, port) of each connection seen
 
   Status LoadScript();
   void Routes();
@@ -180,6 +183,7 @@ void MockLlmServer::State::Reply(const json& body, const std::string& model, boo
                        body["stream_options"].value("include_usage", false);
   auto events = std::make_shared<std::vector<std::string>>(
       StreamEvents(reply, options.stream_chunk_chars, include_usage));
+  if (!options.send_done) events->pop_back();
   size_t piece = options.sse_write_bytes;
   Duration delay = Millis(options.stream_delay_ms);
   Clock* c = clock;
@@ -263,6 +267,10 @@ void MockLlmServer::State::ReplyScripted(const json& body, const std::string& mo
 
 void MockLlmServer::State::HandleCompletion(const httplib::Request& req, httplib::Response& res) {
   Bump(counters.requests);
+  {
+    std::lock_guard lock(mu);
+    clients.emplace(req.remote_addr, req.remote_port);
+  }
   res.set_header("x-request-id", "req_" + RandomAlnum(random, kCallIdChars));
   if (!options.require_key.empty() && req.get_header_value("Authorization") != "Bearer " + options.require_key) {
     Error(res, 401,
@@ -381,6 +389,8 @@ Status MockLlmServer::Start() {
   size_t threads = std::max<size_t>(1, o.threads);
   s.server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   s.server.set_keep_alive_timeout(kKeepAliveSeconds);
+  s.server.set_keep_alive_max_count(kKeepAliveMaxRequests);
+  s.server.set_tcp_nodelay(true);  // replies go out at once, not after the peer's delayed ACK
   s.Routes();
   s.port = o.port == 0 ? s.server.bind_to_any_port(o.host) : (s.server.bind_to_port(o.host, o.port) ? o.port : -1);
   if (s.port <= 0) {
@@ -411,10 +421,15 @@ std::string MockLlmServer::base_url() const {
 
 MockLlmCounters MockLlmServer::counters() const {
   const Atomics& a = state_->counters;
+  int64_t connections = 0;
+  {
+    std::lock_guard lock(state_->mu);
+    connections = static_cast<int64_t>(state_->clients.size());
+  }
   auto get = [](const std::atomic<int64_t>& v) { return v.load(std::memory_order_relaxed); };
   return {get(a.requests), get(a.ok), get(a.streamed), get(a.rate_limited), get(a.quota_exhausted),
           get(a.unauthorized), get(a.bad_requests), get(a.injected_failures), get(a.outage),
-          get(a.garbage), get(a.scripted_errors), get(a.prompt_tokens), get(a.completion_tokens)};
+          get(a.garbage), get(a.scripted_errors), get(a.prompt_tokens), get(a.completion_tokens), connections};
 }
 
 }  // namespace reagent::mockllm

@@ -12,14 +12,17 @@ constexpr size_t kArgumentChunkBytes = 12;
 
 std::string Event(const json& chunk) { return "data: " + DumpJson(chunk) + "\n\n"; }
 
+// The fields every chunk of one reply shares.
+json ChunkHeader(const ReplyContent& r) {
+  return {{"id", r.id}, {"object", "chat.completion.chunk"}, {"created", r.created},
+          {"model", r.model}, {"system_fingerprint", "fp_mockllm"}};
+}
+
 json Chunk(const ReplyContent& r, json delta, json finish_reason = nullptr) {
-  return {{"id", r.id},
-          {"object", "chat.completion.chunk"},
-          {"created", r.created},
-          {"model", r.model},
-          {"system_fingerprint", "fp_mockllm"},
-          {"choices", json::array({{{"index", 0}, {"delta", std::move(delta)}, {"logprobs", nullptr},
-                                    {"finish_reason", std::move(finish_reason)}}})}};
+  json chunk = ChunkHeader(r);
+  chunk["choices"] = json::array({{{"index", 0}, {"delta", std::move(delta)}, {"logprobs", nullptr},
+                                   {"finish_reason", std::move(finish_reason)}}});
+  return chunk;
 }
 
 json UsageJson(const Usage& u) {
@@ -98,9 +101,9 @@ std::vector<std::string> StreamEvents(const ReplyContent& r, size_t chunk_chars,
   }
   events.push_back(Event(Chunk(r, json::object(), FinishReason(r))));
   if (include_usage) {
-    json usage_chunk = {{"id", r.id}, {"object", "chat.completion.chunk"}, {"created", r.created},
-                        {"model", r.model}, {"system_fingerprint", "fp_mockllm"},
-                        {"choices", json::array()}, {"usage", UsageJson(r.usage)}};
+    json usage_chunk = ChunkHeader(r);
+    usage_chunk["choices"] = json::array();
+    usage_chunk["usage"] = UsageJson(r.usage);
     events.push_back(Event(usage_chunk));
   }
   events.push_back("data: [DONE]\n\n");

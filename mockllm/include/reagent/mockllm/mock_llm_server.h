@@ -61,6 +61,9 @@ struct MockLlmOptions {
   // 0: each SSE event is written whole. N > 0: the stream is written in N-byte pieces, so
   // clients see events split at arbitrary byte positions.
   size_t sse_write_bytes = 0;
+  // Whether streams end with "data: [DONE]". false imitates servers that just close after the
+  // finish chunk (older llama.cpp and Ollama builds).
+  bool send_done = true;
   // Pause between SSE events (for cancellation tests and demos of streaming).
   int64_t stream_delay_ms = 0;
   // How long a scripted {"timeout": true} holds the request before answering 504 (Stop()
@@ -88,6 +91,7 @@ struct MockLlmCounters {
   int64_t scripted_errors = 0;   // errors and timeouts from the script (incl. exhausted)
   int64_t prompt_tokens = 0;     // usage reported in replies
   int64_t completion_tokens = 0;
+  int64_t connections = 0;       // distinct client connections that sent a completion
 };
 
 class MockLlmServer {
