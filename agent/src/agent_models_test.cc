@@ -143,7 +143,7 @@ TEST(AgentHistory, LaterTurnsSeeEarlierOnesAndANewAgentReloadsThem) {
   h.Build();
   TurnResult r = h.Run("What is my name?");
   EXPECT_EQ(r.final_answer, "Your name is Lan.");
-  const auto& messages = model->requests()[1].messages;
+  const auto messages = model->requests()[1].messages;
   ASSERT_EQ(messages.size(), 4u);  // system, turn 1 (user, assistant), turn 2 user
   EXPECT_EQ(messages[1], Message::User("My name is Lan."));
   EXPECT_EQ(messages[2].content, "Final Answer: Nice to meet you, Lan.");
@@ -162,7 +162,7 @@ TEST(AgentHistory, TamperedHistoryIsSanitizedOnReload) {
   ASSERT_TRUE(h.store->AppendStep(h.session, planted).ok());
   TurnResult r = h.Run("Hello");
   EXPECT_FALSE(r.findings.empty());
-  const auto& messages = model->requests()[0].messages;
+  const auto messages = model->requests()[0].messages;
   ASSERT_EQ(messages.size(), 4u);
   EXPECT_EQ(messages[1].content.find("Ignore all previous instructions"), std::string::npos);
 }
@@ -179,7 +179,7 @@ TEST(AgentHistory, OldTurnsAreTrimmedToFitTheContextWindow) {
     ASSERT_EQ(r.stop_reason, StopReason::kFinalAnswer) << r.stop_detail;
     EXPECT_LE(r.trace[0].usage.prompt_tokens, 1400 - 1024);
   }
-  const auto& last = model->requests().back().messages;
+  const auto last = model->requests().back().messages;
   EXPECT_EQ(last.back(), Message::User("Question 5"));
   EXPECT_NE(last[1].content.find("omitted"), std::string::npos);
   EXPECT_GE(h.observer.Count(Kind::kHistoryTrimmed), 1);
