@@ -236,3 +236,37 @@ TEST(AgentErrors, CreateRejectsMissingPartsAndUnpricedCostLimits) {
 
 }  // namespace
 }  // namespace reagent
+
+namespace reagent {
+namespace {
+
+// The agent's own stored messages (ReAct protocol lines, spotlighted observations, tool
+// messages) must survive the history re-scan of later turns unchanged.
+TEST(AgentHistory, OwnProtocolMessagesSurviveTheHistoryScan) {
+  for (auto mode : {AgentOptions::Mode::kReact, AgentOptions::Mode::kTools}) {
+    AgentHarness h;
+    const bool react = mode == AgentOptions::Mode::kReact;
+    auto model = h.AddModel("gpt-4.1", react ? json::parse(R"([
+      {"content": "Thought: I should check.\nAction: weather\nAction Input: {\"city\": \"Hanoi\"}"},
+      {"content": "Thought: I know.\nFinal Answer: 31C and sunny."},
+      {"content": "Final Answer: Yes, it was sunny."}
+    ])") : json::parse(R"([
+      {"tool_calls": [{"id": "call_1", "name": "weather", "arguments": {"city": "Hanoi"}}]},
+      {"content": "31C and sunny."},
+      {"content": "Yes, it was sunny."}
+    ])"));
+    h.AddScriptedTool("weather", kWeatherTool);
+    h.Build({.mode = mode});
+    ASSERT_EQ(h.Run("Weather in Hanoi?").stop_reason, StopReason::kFinalAnswer);
+    const std::vector<Message> stored = h.Stored().messages;
+    TurnResult r = h.Run("Was it sunny?");
+    EXPECT_TRUE(r.findings.empty()) << r.findings.front().rule;
+    const auto requests = model->requests();
+    const auto& sent = requests.back().messages;
+    ASSERT_EQ(sent.size(), stored.size() + 2);  // system + history + new question
+    for (size_t i = 0; i < stored.size(); ++i) EXPECT_EQ(sent[i + 1], stored[i]) << i;
+  }
+}
+
+}  // namespace
+}  // namespace reagent
