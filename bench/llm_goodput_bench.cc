@@ -52,7 +52,7 @@ constexpr int kWorkers = 64;
 constexpr int64_t kLatencyMs = 800;
 constexpr int64_t kJitterMs = 400;
 
-int g_calls = 900;
+int g_calls = 1000;
 
 // Simulated time running kTimeScale× faster than the steady clock. Thread-safe.
 class ScaledClock final : public Clock {

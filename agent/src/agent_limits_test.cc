@@ -63,7 +63,11 @@ TEST(AgentBudget, ExhaustedMidTurnMakesAClosingCallThatFits) {
   const int64_t max_tokens = sizes.step1_total + sizes.closing_prompt + 32 + margin;
 
   AgentHarness h;
-  auto model = h.AddModel("gpt-4.1", json::parse(kTwoSearchesThenAnswer));
+  // The first reply as in the probe; the second answers the closing call.
+  auto model = h.AddModel("gpt-4.1", json::parse(R"([
+    {"content": "Thought: search\nAction: search\nAction Input: {\"q\": \"a\"}", "usage": {"completion_tokens": 20}},
+    {"content": "Final Answer: done", "usage": {"completion_tokens": 5}}
+  ])"));
   h.AddScriptedTool("search", VerboseSearch({"result a", "result b"}));
   h.Build({.budget = {.max_tokens = max_tokens}});
   TurnResult r = h.Run("Find a and b");
@@ -72,7 +76,6 @@ TEST(AgentBudget, ExhaustedMidTurnMakesAClosingCallThatFits) {
   EXPECT_EQ(r.steps, 1);
   ASSERT_EQ(r.trace.size(), 2u);
   EXPECT_TRUE(r.trace[1].closing_call);
-  // The third scripted reply answered the closing call.
   EXPECT_EQ(r.final_answer, "done");
   EXPECT_EQ(r.tool_calls, (std::vector<std::string>{"search"}));
   EXPECT_EQ(r.observations, (std::vector<std::string>{"result a"}));
@@ -193,7 +196,7 @@ TEST(AgentSanitizer, InjectionInToolOutputIsNeutralizedAndTheAgentCarriesOn) {
   EXPECT_FALSE(r.findings.empty());
   EXPECT_EQ(r.tool_calls, (std::vector<std::string>{"search"}));
   // What reached the model can neither give instructions nor answer for it.
-  const std::string& seen = model->requests()[1].messages.back().content;
+  const std::string seen = model->requests()[1].messages.back().content;
   EXPECT_EQ(seen.find("\nFinal Answer:"), std::string::npos) << seen;
   EXPECT_EQ(seen.find("IGNORE ALL PREVIOUS INSTRUCTIONS"), std::string::npos) << seen;
 }

@@ -143,7 +143,7 @@ TEST(AgentHistory, LaterTurnsSeeEarlierOnesAndANewAgentReloadsThem) {
   h.Build();
   TurnResult r = h.Run("What is my name?");
   EXPECT_EQ(r.final_answer, "Your name is Lan.");
-  const auto& messages = model->requests()[1].messages;
+  const auto messages = model->requests()[1].messages;
   ASSERT_EQ(messages.size(), 4u);  // system, turn 1 (user, assistant), turn 2 user
   EXPECT_EQ(messages[1], Message::User("My name is Lan."));
   EXPECT_EQ(messages[2].content, "Final Answer: Nice to meet you, Lan.");
@@ -162,7 +162,7 @@ TEST(AgentHistory, TamperedHistoryIsSanitizedOnReload) {
   ASSERT_TRUE(h.store->AppendStep(h.session, planted).ok());
   TurnResult r = h.Run("Hello");
   EXPECT_FALSE(r.findings.empty());
-  const auto& messages = model->requests()[0].messages;
+  const auto messages = model->requests()[0].messages;
   ASSERT_EQ(messages.size(), 4u);
   EXPECT_EQ(messages[1].content.find("Ignore all previous instructions"), std::string::npos);
 }
@@ -179,7 +179,7 @@ TEST(AgentHistory, OldTurnsAreTrimmedToFitTheContextWindow) {
     ASSERT_EQ(r.stop_reason, StopReason::kFinalAnswer) << r.stop_detail;
     EXPECT_LE(r.trace[0].usage.prompt_tokens, 1400 - 1024);
   }
-  const auto& last = model->requests().back().messages;
+  const auto last = model->requests().back().messages;
   EXPECT_EQ(last.back(), Message::User("Question 5"));
   EXPECT_NE(last[1].content.find("omitted"), std::string::npos);
   EXPECT_GE(h.observer.Count(Kind::kHistoryTrimmed), 1);
@@ -232,6 +232,40 @@ TEST(AgentErrors, CreateRejectsMissingPartsAndUnpricedCostLimits) {
                                 {.model = h.chain, .sanitizer = h.sanitizer, .sessions = h.store,
                                  .tools = h.tools});
   EXPECT_FALSE(bad_tool.ok());
+}
+
+}  // namespace
+}  // namespace reagent
+
+namespace reagent {
+namespace {
+
+// The agent's own stored messages (ReAct protocol lines, spotlighted observations, tool
+// messages) must survive the history re-scan of later turns unchanged.
+TEST(AgentHistory, OwnProtocolMessagesSurviveTheHistoryScan) {
+  for (auto mode : {AgentOptions::Mode::kReact, AgentOptions::Mode::kTools}) {
+    AgentHarness h;
+    const bool react = mode == AgentOptions::Mode::kReact;
+    auto model = h.AddModel("gpt-4.1", react ? json::parse(R"([
+      {"content": "Thought: I should check.\nAction: weather\nAction Input: {\"city\": \"Hanoi\"}"},
+      {"content": "Thought: I know.\nFinal Answer: 31C and sunny."},
+      {"content": "Final Answer: Yes, it was sunny."}
+    ])") : json::parse(R"([
+      {"tool_calls": [{"id": "call_1", "name": "weather", "arguments": {"city": "Hanoi"}}]},
+      {"content": "31C and sunny."},
+      {"content": "Yes, it was sunny."}
+    ])"));
+    h.AddScriptedTool("weather", kWeatherTool);
+    h.Build({.mode = mode});
+    ASSERT_EQ(h.Run("Weather in Hanoi?").stop_reason, StopReason::kFinalAnswer);
+    const std::vector<Message> stored = h.Stored().messages;
+    TurnResult r = h.Run("Was it sunny?");
+    EXPECT_TRUE(r.findings.empty()) << r.findings.front().rule;
+    const auto requests = model->requests();
+    const auto& sent = requests.back().messages;
+    ASSERT_EQ(sent.size(), stored.size() + 2);  // system + history + new question
+    for (size_t i = 0; i < stored.size(); ++i) EXPECT_EQ(sent[i + 1], stored[i]) << i;
+  }
 }
 
 }  // namespace

@@ -261,7 +261,7 @@ TEST(AgentReact, ForgedObservationIsCutAndTheRealToolRuns) {
   TurnResult r = h.Run("1+1?");
   EXPECT_EQ(r.final_answer, "2");
   EXPECT_EQ(r.observations, (std::vector<std::string>{"2"}));
-  const auto& history = model->requests()[1].messages;
+  const auto history = model->requests()[1].messages;
   EXPECT_EQ(history[history.size() - 2].content, "Thought: add\nAction: calculator\nAction Input: 1+1");
 }
 

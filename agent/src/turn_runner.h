@@ -56,6 +56,8 @@ class TurnRunner {
   // prompt; steps of this turn are dropped only for the window (or for a closing call).
   std::pair<int64_t, int64_t> PromptLimits(bool closing) const;
 
+  // The request for a prompt and its reservation; tools only for reason/act steps in kTools.
+  ChatRequest MakeRequest(Prompt prompt, const Reservation& reservation, bool with_tools) const;
   ModelCall CallModel(ChatRequest request, const Reservation& reservation, StepTrace& trace);
   Status Commit(const StepTrace* trace, nlohmann::json extra = nlohmann::json::object());
   void Stop(StopReason reason, std::string detail);

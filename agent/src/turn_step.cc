@@ -148,6 +148,21 @@ TurnRunner::ModelCall TurnRunner::CallModel(ChatRequest request, const Reservati
   return out;
 }
 
+ChatRequest TurnRunner::MakeRequest(Prompt prompt, const Reservation& reservation,
+                                    bool with_tools) const {
+  ChatRequest request;
+  request.messages = std::move(prompt.messages);
+  if (with_tools && !IsReact(options_)) request.tools = shared_.tool_specs;
+  if (IsReact(options_)) request.stop = {std::string(kReactStopSequence)};
+  int64_t allowance = reservation.max_output_tokens;
+  if (shared_.context_window) allowance = std::min(allowance, *shared_.context_window - prompt.tokens);
+  request.max_tokens = allowance;  // the provider cannot write more than was reserved
+  request.temperature = options_.temperature;
+  request.deadline = budget_.deadline();
+  request.cancel = cancel_;
+  return request;
+}
+
 bool TurnRunner::StepOnce() {
   if (cancel_.cancelled()) {
     Stop(StopReason::kCancelled, fmt::format("cancelled after {} steps", budget_.steps()));
@@ -184,18 +199,8 @@ bool TurnRunner::StepOnce() {
 
   StepTrace trace{.index = budget_.steps() + 1};
   Emit({.kind = AgentEvent::Kind::kStepStarted, .step = trace.index});
-  ChatRequest request;
-  request.messages = std::move(prompt.messages);
-  if (!IsReact(options_)) request.tools = shared_.tool_specs;
-  if (IsReact(options_)) request.stop = {std::string(kReactStopSequence)};
-  int64_t allowance = reservation->max_output_tokens;
-  if (shared_.context_window) allowance = std::min(allowance, *shared_.context_window - prompt.tokens);
-  request.max_tokens = allowance;
-  request.temperature = options_.temperature;
-  request.deadline = budget_.deadline();
-  request.cancel = cancel_;
-
-  ModelCall call = CallModel(std::move(request), *reservation, trace);
+  ModelCall call = CallModel(MakeRequest(std::move(prompt), *reservation, /*with_tools=*/true),
+                             *reservation, trace);
   if (!call.ok) {
     result_.model_error = call.error;
     Stop(StopForModelError(call.error), call.error.ToString());
@@ -362,17 +367,8 @@ void TurnRunner::Closing(StopReason reason, std::string detail) {
   }
   StepTrace trace{.index = budget_.steps() + 1, .closing_call = true};
   Emit({.kind = AgentEvent::Kind::kStepStarted, .step = trace.index, .closing_call = true});
-  ChatRequest request;
-  request.messages = std::move(prompt.messages);
-  if (IsReact(options_)) request.stop = {std::string(kReactStopSequence)};
-  int64_t allowance = reservation->max_output_tokens;
-  if (shared_.context_window) allowance = std::min(allowance, *shared_.context_window - prompt.tokens);
-  request.max_tokens = allowance;
-  request.temperature = options_.temperature;
-  request.deadline = budget_.deadline();
-  request.cancel = cancel_;
-
-  ModelCall call = CallModel(std::move(request), *reservation, trace);
+  ModelCall call = CallModel(MakeRequest(std::move(prompt), *reservation, /*with_tools=*/false),
+                             *reservation, trace);
   if (!call.ok) {
     result_.model_error = call.error;
     const StopReason r = StopForModelError(call.error);

@@ -8,16 +8,11 @@
 namespace reagent {
 namespace {
 
+using testing::Ask;
 using testing::EventLog;
 using testing::Fail;
 using testing::FakeModel;
 using testing::Reply;
-
-ChatRequest Ask() {
-  ChatRequest r;
-  r.messages.push_back(Message::User("What is 17*23?"));
-  return r;
-}
 
 struct FallbackFixture : ::testing::Test {
   ManualClock clock;

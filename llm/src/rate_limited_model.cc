@@ -47,9 +47,10 @@ ChatResult RateLimitedModel::Run(const ChatRequest& request, const DeltaCallback
       limiter_->Acquire(EstimateRequestTokens(request), request.deadline, request.cancel);
   if (!permit.ok()) {
     const Status& s = permit.status();
-    ModelError error{.kind = s.code() == StatusCode::kCancelled ? ModelErrorKind::kCancelled
-                                                                : ModelErrorKind::kTimeout,
-                     .message = s.message(), .model = model};
+    ModelError error{.kind = s.code() == StatusCode::kCancelled     ? ModelErrorKind::kCancelled
+                             : s.code() == StatusCode::kRateLimited ? ModelErrorKind::kRateLimited
+                                                                    : ModelErrorKind::kTimeout,
+                     .message = s.message(), .model = model, .retry_after_s = s.retry_after_s()};
     return MakeUnexpected(std::move(error));
   }
   if (permit->waited() > Duration::zero() && request.on_event) {

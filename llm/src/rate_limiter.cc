@@ -34,6 +34,7 @@ Status RateLimiterOptions::Validate() const {
     return Status::InvalidArgument("limiter.burst_fraction must be in [0, 1]");
   }
   if (max_concurrency < 0) return Status::InvalidArgument("limiter.max_concurrency must be >= 0");
+  if (max_wait < Duration::zero()) return Status::InvalidArgument("limiter.max_wait must be >= 0");
   return Status::Ok();
 }
 
@@ -156,13 +157,20 @@ Result<RateLimiter::Permit> RateLimiter::Acquire(int64_t estimated_tokens,
     requests_.Refill(now);
     tokens_.Refill(now);
     wait = std::max(requests_.Wait(1, now), tokens_.Wait(tokens, now));
+    Status refused;
     if (deadline && now + wait > *deadline) {
+      refused = Status::DeadlineExceeded("rate limit: the next free slot is in " +
+                                         FormatSeconds(wait) + ", past the deadline");
+    } else if (options_.max_wait > Duration::zero() && wait > options_.max_wait) {
+      refused = Status::RateLimited("rate limit: the next free slot is in " + FormatSeconds(wait) +
+                                    ", more than the " + FormatSeconds(options_.max_wait) +
+                                    " this client waits");
+    }
+    if (!refused.ok()) {
       --in_flight_;
       slot_freed_.notify_one();
-      Status late = Status::DeadlineExceeded("rate limit: the next free slot is in " +
-                                             FormatSeconds(wait) + ", past the deadline");
-      late.set_retry_after_s(ToSeconds(wait));
-      return late;
+      refused.set_retry_after_s(ToSeconds(wait));
+      return refused;
     }
     // Reserve now, even if the slot is in the future: later callers queue behind this one.
     if (requests_.rate > 0) requests_.level -= 1;

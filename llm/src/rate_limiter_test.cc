@@ -112,6 +112,22 @@ TEST(RateLimiter, WaitThatWouldPassTheDeadlineIsRefusedUpFront) {
   EXPECT_EQ(limiter.in_flight(), 0);
 }
 
+TEST(RateLimiter, WaitBeyondMaxWaitIsRefusedAsRateLimited) {
+  ManualClock clock;
+  RateLimiter limiter(clock, Exact(600));
+  limiter.PauseFor(3600);  // a provider's daily limit: "retry in an hour"
+  Result<RateLimiter::Permit> p = limiter.Acquire(0);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kRateLimited);
+  EXPECT_EQ(p.status().retry_after_s(), 3600.0);
+  EXPECT_EQ(clock.slept(), Duration::zero());
+  EXPECT_EQ(limiter.in_flight(), 0);
+  RateLimiter patient(clock, RateLimiterOptions{.max_wait = Duration::zero()});  // no limit
+  patient.PauseFor(3600);
+  ASSERT_TRUE(patient.Acquire(0).ok());
+  EXPECT_EQ(clock.slept(), Seconds(3600));
+}
+
 TEST(RateLimiter, CancelledWaitReturnsItsReservation) {
   ManualClock clock;
   RateLimiter limiter(clock, Exact(6));
@@ -217,6 +233,18 @@ TEST(RateLimitedModel, A429RetryHintPausesEveryCaller) {
   EXPECT_FALSE(model.Complete(ChatRequest{}).ok());
   ASSERT_TRUE(model.Complete(ChatRequest{}).ok());
   EXPECT_EQ(clock.slept(), Seconds(7));
+}
+
+TEST(RateLimitedModel, LongProviderPauseFailsFastAsRateLimited) {
+  ManualClock clock;
+  auto fake = FakeModel::Script("m", {Fail(ModelErrorKind::kRateLimited, 429, 7200.0), Reply("ok")});
+  RateLimitedModel model(fake, std::make_shared<RateLimiter>(clock));
+  EXPECT_FALSE(model.Complete(ChatRequest{}).ok());
+  ChatResult r = model.Complete(ChatRequest{});  // not sent: the provider asked for 2 h
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ModelErrorKind::kRateLimited);
+  EXPECT_EQ(r.error().retry_after_s, 7200.0);
+  EXPECT_EQ(fake->calls(), 1);
 }
 
 TEST(RateLimitedModel, DeadlineTooCloseFailsWithoutSending) {

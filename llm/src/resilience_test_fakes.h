@@ -14,6 +14,13 @@
 
 namespace reagent::testing {
 
+// A one-message request.
+inline ChatRequest Ask(std::string text = "What is 17*23?") {
+  ChatRequest r;
+  r.messages.push_back(Message::User(std::move(text)));
+  return r;
+}
+
 inline ChatResult Reply(std::string content, int64_t prompt = 10, int64_t completion = 5) {
   ChatResponse r;
   r.content = std::move(content);

@@ -12,6 +12,7 @@
 namespace reagent {
 namespace {
 
+using testing::Ask;
 using testing::EventLog;
 using testing::Fail;
 using testing::FakeModel;
@@ -21,12 +22,6 @@ std::shared_ptr<ChatModel> Scripted(const std::string& name, const char* replies
   auto model = ScriptedModel::Create(name, nlohmann::json::parse(replies), clock);
   EXPECT_TRUE(model.ok()) << model.status();
   return std::shared_ptr<ChatModel>(std::move(*model));
-}
-
-ChatRequest Ask() {
-  ChatRequest r;
-  r.messages.push_back(Message::User("What is 17*23?"));
-  return r;
 }
 
 struct StackFixture : ::testing::Test {

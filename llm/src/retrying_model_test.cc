@@ -7,16 +7,11 @@
 namespace reagent {
 namespace {
 
+using testing::Ask;
 using testing::EventLog;
 using testing::Fail;
 using testing::FakeModel;
 using testing::Reply;
-
-ChatRequest Ask(std::string text = "hi") {
-  ChatRequest r;
-  r.messages.push_back(Message::User(std::move(text)));
-  return r;
-}
 
 // --- backoff shapes ---------------------------------------------------------------------
 

@@ -4,7 +4,9 @@
 // Sits directly above the HTTP client, below RetryingModel, so every attempt — retries too —
 // is paced. A limiter wait is reported as ModelEvent::kLimiterWait on request.on_event. When
 // the wait would pass the request's deadline the call fails with kTimeout without being sent;
-// cancellation while waiting fails it with kCancelled.
+// beyond the limiter's max_wait with kRateLimited carrying the wait as retry_after_s (so the
+// retry layer fails fast and a fallback model can take the call); cancellation while waiting
+// fails it with kCancelled.
 #pragma once
 
 #include <cstdint>

@@ -11,8 +11,9 @@
 //  - the provider's x-ratelimit-remaining/reset headers (Observe) tighten the buckets, and a
 //    429's retry hint pauses every caller of this limiter until the reset, so the client
 //    slows down before more 429s arrive; unset limits are learned from x-ratelimit-limit-*;
-//  - waits never run past the caller's deadline (the reservation is refused up front) and end
-//    early on cancellation (the reservation is returned).
+//  - waits never run past the caller's deadline (the reservation is refused up front), never
+//    exceed max_wait (60 s: refused as rate-limited), and end early on cancellation (the
+//    reservation is returned).
 // Shareable across threads: one limiter per endpoint, used by every caller of it.
 #pragma once
 
@@ -43,6 +44,10 @@ struct RateLimiterOptions {
   double burst_fraction = 0.05;
   // Calls in flight at once; 0 = unlimited. The semaphore of ~10 every production batch uses.
   int max_concurrency = 10;
+  // The longest wait for the buckets before a call is refused as rate-limited (with the wait
+  // as its retry hint) instead of queued: a provider pause of an hour (a daily limit) or a
+  // backlog beyond this fails fast, so a fallback model can take the call. 0 = no limit.
+  Duration max_wait = Seconds(60);
   // Tighten the buckets from x-ratelimit-remaining/reset and pause on 429 retry hints.
   bool adapt_to_headers = true;
   // When a limit above is 0, adopt x-ratelimit-limit-{requests,tokens} per `period`.
@@ -81,9 +86,10 @@ class RateLimiter {
   // The clock must outlive the limiter (and the limiter its permits).
   RateLimiter(Clock& clock, RateLimiterOptions options = {});
 
-  // Waits for a concurrency slot, one request and `estimated_tokens`. Fails with
-  // kDeadlineExceeded (nothing reserved) when the wait would end past `deadline`, with
-  // kCancelled when `cancel` fires while waiting. Thread-safe.
+  // Waits for a concurrency slot, one request and `estimated_tokens`. Fails, reserving
+  // nothing, with kDeadlineExceeded when the wait would end past `deadline`, with kRateLimited
+  // (retry_after_s = the wait) when it would exceed max_wait, and with kCancelled when
+  // `cancel` fires while waiting. Thread-safe.
   Result<Permit> Acquire(int64_t estimated_tokens, std::optional<TimePoint> deadline = {},
                          const CancellationToken& cancel = {});
 
