@@ -10,4 +10,4 @@ cmake -S "$src/examples/embed" -B "$stage/embed" -G Ninja -DCMAKE_PREFIX_PATH="$
 cmake --build "$stage/embed" >/dev/null
 out=$("$stage/embed/embed_example")
 echo "$out"
-grep -q "embedded: 17*23 = 391" <<<"$out"
+grep -qF "embedded: 17*23 = 391" <<<"$out"
