@@ -78,6 +78,7 @@ struct AgentOptions {
   // Consecutive malformed replies tolerated; one more ends the turn with `error`.
   int max_parse_failures = 3;
   // Tools this agent may call (a subset of the registry, in this order); empty: all of them.
+  // Parallel native tool calls of one reply run one after another, in the model's order.
   std::vector<std::string> tool_allow_list;
   // Fraction of a limit at which a budget warning event fires once. 0 disables warnings.
   double warn_at = 0.7;
@@ -109,7 +110,8 @@ struct AgentDeps {
   std::shared_ptr<const Sanitizer> sanitizer;
   // Required: where history and steps live.
   std::shared_ptr<SessionStore> sessions;
-  // The tools; nullptr: none (the agent can only answer).
+  // The tools; nullptr: none (the agent can only answer). The list is read at Create: tools
+  // registered afterwards are not offered to the model.
   std::shared_ptr<ToolRegistry> tools;
   // Time for deadlines and events; nullptr: SystemClock::Default(). Must outlive the Agent.
   Clock* clock = nullptr;
