@@ -33,6 +33,15 @@ std::optional<std::string> ItemText(const Json& input) {
   return std::nullopt;
 }
 
+constexpr const char* kNoTextError = "line has no \"text\" (or \"question\", \"input\", \"prompt\") string";
+
+BatchItemResult Failed(std::string error) {
+  BatchItemResult r;
+  r.ok = false;
+  r.error = std::move(error);
+  return r;
+}
+
 // Counts retries and 429s of one item from the agent's events.
 class RetryCounter final : public AgentObserver {
  public:
@@ -45,17 +54,9 @@ class RetryCounter final : public AgentObserver {
 BatchItemResult AgentItem(Runtime& rt, const BatchItem& item, const CancellationToken& cancel) {
   BatchItemResult r;
   auto text = ItemText(item.input);
-  if (!text) {
-    r.ok = false;
-    r.error = "line has no \"text\" (or \"question\", \"input\", \"prompt\") string";
-    return r;
-  }
+  if (!text) return Failed(kNoTextError);
   auto session = rt.sessions->Create(rt.config.user);
-  if (!session.ok()) {
-    r.ok = false;
-    r.error = session.status().ToString();
-    return r;
-  }
+  if (!session.ok()) return Failed(session.status().ToString());
   RetryCounter counter;
   auto turn = rt.agent->Run(session->id, *text, &counter, cancel);
   // The user's request window or concurrent-turn limit (sessions.*) says "not yet": wait as
@@ -65,11 +66,7 @@ BatchItemResult AgentItem(Runtime& rt, const BatchItem& item, const Cancellation
     if (!SystemClock::Default().SleepFor(Seconds(wait_s), cancel)) break;
     turn = rt.agent->Run(session->id, *text, &counter, cancel);
   }
-  if (!turn.ok()) {
-    r.ok = false;
-    r.error = turn.status().ToString();
-    return r;
-  }
+  if (!turn.ok()) return Failed(turn.status().ToString());
   r.ok = turn->stop_reason != StopReason::kModelsUnavailable && turn->stop_reason != StopReason::kError &&
          turn->stop_reason != StopReason::kCancelled;
   r.output = {{"answer", turn->final_answer}, {"stop_reason", StopReasonName(turn->stop_reason)},
@@ -86,17 +83,12 @@ BatchItemResult AgentItem(Runtime& rt, const BatchItem& item, const Cancellation
 BatchItemResult CompletionItem(Runtime& rt, const BatchItem& item, const CancellationToken& cancel) {
   BatchItemResult r;
   auto text = ItemText(item.input);
-  if (!text) {
-    r.ok = false;
-    r.error = "line has no \"text\" (or \"question\", \"input\", \"prompt\") string";
-    return r;
-  }
+  if (!text) return Failed(kNoTextError);
   ScanResult scan = rt.sanitizer->Scan(*text, TextSource::kUser);
   if (scan.verdict == Verdict::kBlock) {
-    r.ok = false;
-    r.error = "blocked by the injection filter";
-    r.output["stop_reason"] = "blocked";
-    return r;
+    BatchItemResult blocked = Failed("blocked by the injection filter");
+    blocked.output["stop_reason"] = "blocked";
+    return blocked;
   }
   ChatRequest request;
   request.messages = {Message::System(rt.config.system_prompt), Message::User(*text)};

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "support/resilience_config.h"
 #include "support/strict_json.h"
 
 namespace reagent::cli {
@@ -44,23 +45,6 @@ void ParseModel(const Json& j, const std::string& path, ModelConfig& m,
   o.RejectUnknownKeys();
 }
 
-void ParseKnownNumbers(StrictObject& parent, std::string_view key,
-                       const std::vector<std::string>& allowed, Json& out,
-                       std::vector<std::string>& errors) {
-  const Json* obj = parent.Object(key);
-  if (!obj) return;
-  StrictObject o(*obj, parent.PathOf(key), errors);
-  for (const auto& k : allowed) {
-    if (!o.Has(k)) continue;
-    if (k == "strategy") {
-      if (auto s = o.String(k)) out[k] = *s;
-    } else if (auto v = o.Number(k, false, 0)) {
-      out[k] = *v;
-    }
-  }
-  o.RejectUnknownKeys();
-}
-
 }  // namespace
 
 Result<Config> ParseConfig(const Json& json, const std::string& source) {
@@ -98,11 +82,9 @@ Result<Config> ParseConfig(const Json& json, const std::string& source) {
       if (auto v = o.Number("deadline_s", false, 0)) c.budget_deadline_s = *v;
       o.RejectUnknownKeys();
     }
-    ParseKnownNumbers(top, "retry", {"max_attempts", "base_s", "cap_s", "max_wait_s", "strategy"},
-                      c.retry, errors);
-    ParseKnownNumbers(top, "breaker", {"failure_threshold", "open_s", "half_open_trials"},
-                      c.breaker, errors);
-    ParseKnownNumbers(top, "limiter", {"rpm", "tpm", "period_s", "concurrency"}, c.limiter, errors);
+    c.retry = top.Overrides("retry", kRetryKeys, kRetryStringKeys);
+    c.breaker = top.Overrides("breaker", kBreakerKeys);
+    c.limiter = top.Overrides("limiter", kLimiterKeys);
     if (auto v = top.Bool("cache")) c.cache = *v;
     if (const Json* s = top.Object("sanitizer")) {
       StrictObject o(*s, "sanitizer", errors);

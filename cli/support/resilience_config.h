@@ -2,12 +2,23 @@
 // objects of a config or scenario file; keys already validated by the file's parser).
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "reagent/core/json.h"
 #include "reagent/llm/circuit_breaker.h"
 #include "reagent/llm/rate_limiter.h"
 #include "reagent/llm/retry_policy.h"
 
 namespace reagent::cli {
+
+// The keys each override object accepts (config files and scenarios alike).
+inline const std::vector<std::string> kRetryKeys = {"max_attempts", "base_s", "cap_s",
+                                                    "max_wait_s", "strategy", "budget_ratio"};
+inline const std::vector<std::string> kRetryStringKeys = {"strategy"};
+inline const std::vector<std::string> kBreakerKeys = {"failure_threshold", "open_s", "half_open_trials",
+                                                      "window", "min_calls", "failure_ratio"};
+inline const std::vector<std::string> kLimiterKeys = {"rpm", "tpm", "period_s", "concurrency"};
 
 // max_attempts, base_s, cap_s, max_wait_s, budget_ratio, strategy (full_jitter, ...).
 Status ApplyRetry(const Json& overrides, RetryPolicy& policy);

@@ -2,33 +2,11 @@
 
 #include <algorithm>
 
+#include "support/resilience_config.h"
 #include "support/strict_json.h"
 
 namespace reagent::cli {
 namespace {
-
-// Keys that may override the library defaults in "retry" and "breaker"; values are numbers.
-const std::vector<std::string> kRetryKeys = {"max_attempts", "base_s", "cap_s", "max_wait_s",
-                                             "strategy", "budget_ratio"};
-const std::vector<std::string> kBreakerKeys = {"failure_threshold", "open_s", "half_open_trials",
-                                               "window", "min_calls", "failure_ratio"};
-
-void ParseOverrides(StrictObject& parent, std::string_view key,
-                    const std::vector<std::string>& allowed, Json& out,
-                    std::vector<std::string>& errors) {
-  const Json* obj = parent.Object(key);
-  if (!obj) return;
-  StrictObject o(*obj, parent.PathOf(key), errors);
-  for (const auto& k : allowed) {
-    if (!o.Has(k)) continue;
-    if (k == "strategy") {
-      if (auto s = o.String(k)) out[k] = *s;
-    } else if (auto v = o.Number(k, false, 0)) {
-      out[k] = *v;
-    }
-  }
-  o.RejectUnknownKeys();
-}
 
 void ParseAgent(const Json& j, ScenarioAgent& agent, std::vector<std::string>& errors) {
   StrictObject o(j, "agent", errors);
@@ -52,8 +30,8 @@ void ParseAgent(const Json& j, ScenarioAgent& agent, std::vector<std::string>& e
     agent.models = *models;
     if (agent.models.empty()) o.Error(o.PathOf("models"), "needs at least one model");
   }
-  ParseOverrides(o, "retry", kRetryKeys, agent.retry, errors);
-  ParseOverrides(o, "breaker", kBreakerKeys, agent.breaker, errors);
+  agent.retry = o.Overrides("retry", kRetryKeys, kRetryStringKeys);
+  agent.breaker = o.Overrides("breaker", kBreakerKeys);
   if (auto tools = o.StringArray("tools")) agent.tools = *tools;
   if (auto v = o.Number("request_timeout_s", false, 0)) agent.request_timeout_s = *v;
   if (auto v = o.Int("max_output_tokens", false, 1)) agent.max_output_tokens = *v;

@@ -1,5 +1,7 @@
 #include "support/strict_json.h"
 
+#include <algorithm>
+
 namespace reagent::cli {
 
 std::string JoinPath(std::string_view base, std::string_view key) {
@@ -134,6 +136,25 @@ const Json* StrictObject::Array(std::string_view key, bool required) {
 }
 
 const Json* StrictObject::Any(std::string_view key, bool required) { return Get(key, required); }
+
+Json StrictObject::Overrides(std::string_view key, const std::vector<std::string>& allowed,
+                             const std::vector<std::string>& string_keys) {
+  Json out = Json::object();
+  const Json* obj = Object(key);
+  if (!obj) return out;
+  StrictObject o(*obj, PathOf(key), errors_);
+  for (const auto& k : allowed) {
+    if (!o.Has(k)) continue;
+    bool is_string = std::find(string_keys.begin(), string_keys.end(), k) != string_keys.end();
+    if (is_string) {
+      if (auto s = o.String(k)) out[k] = *s;
+    } else if (auto v = o.Number(k, false, 0)) {
+      out[k] = *v;
+    }
+  }
+  o.RejectUnknownKeys();
+  return out;
+}
 
 void StrictObject::RejectUnknownKeys() {
   if (!valid_) return;

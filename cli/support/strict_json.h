@@ -37,6 +37,11 @@ class StrictObject {
   // Any type, marked as known.
   const Json* Any(std::string_view key, bool required = false);
 
+  // The object at `key` (if present) reduced to the `allowed` keys, each a non-negative
+  // number except those in `string_keys`; unknown keys and wrong types are errors.
+  Json Overrides(std::string_view key, const std::vector<std::string>& allowed,
+                 const std::vector<std::string>& string_keys = {});
+
   // Records "unknown key" for every key that no getter asked for.
   void RejectUnknownKeys();
 

@@ -37,17 +37,9 @@ bool ModelError::retryable() const {
 }
 
 bool ModelError::transient() const {
-  switch (kind) {
-    case ModelErrorKind::kRateLimited:
-    case ModelErrorKind::kServerError:
-    case ModelErrorKind::kOverloaded:
-    case ModelErrorKind::kTimeout:
-    case ModelErrorKind::kNetwork:
-    case ModelErrorKind::kMalformedResponse:
-      return true;
-    default:
-      return false;
-  }
+  // Today the same set: what may pass with time says the provider is unhealthy. Kept as two
+  // questions because callers ask them for different reasons (retry vs breaker).
+  return retryable();
 }
 
 Status ModelError::ToStatus() const {

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "sha256.h"
+#include "reagent/core/sha256.h"
 
 namespace reagent {
 
@@ -26,7 +26,7 @@ std::string CanonicalRequest(const ChatRequest& request) {
 }
 
 std::string RequestCacheKey(const ChatRequest& request) {
-  return internal::Sha256Hex(CanonicalRequest(request));
+  return Sha256Hex(CanonicalRequest(request));
 }
 
 bool IsCacheable(const ChatRequest& request, bool allow_nondeterministic) {

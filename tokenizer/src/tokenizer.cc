@@ -10,12 +10,11 @@
 #include "piece_cache.h"
 #include "pretokenizer.h"
 #include "rank_table.h"
-#include "sha256.h"
+#include "reagent/core/sha256.h"
 
 namespace reagent {
 namespace {
 
-using tokenizer_internal::Sha256Hex;
 
 // The ids of one piece: the whole piece when it is a token, else cached or merged ids.
 // Calls emit(span of ids).

@@ -1,5 +1,5 @@
-// SHA-256 (FIPS 180-4), used to check rank files before trusting them. Small and
-// self-contained: the tokenizer must not depend on a crypto library for one checksum.
+// SHA-256 (FIPS 180-4): checksums of shipped data (tokenizer rank files) and short keys for
+// long canonical texts (response cache). Small and self-contained: no crypto library for this.
 #pragma once
 
 #include <array>
@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace reagent::tokenizer_internal {
+namespace reagent {
 
 class Sha256 {
  public:
@@ -28,4 +28,4 @@ class Sha256 {
 // Lower-case hex digest of `bytes`.
 std::string Sha256Hex(std::string_view bytes);
 
-}  // namespace reagent::tokenizer_internal
+}  // namespace reagent

@@ -1,10 +1,10 @@
-#include "sha256.h"
+#include "reagent/core/sha256.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace reagent::tokenizer_internal {
+namespace reagent {
 namespace {
 
 TEST(Sha256Test, MatchesTheFipsTestVectors) {
@@ -31,4 +31,4 @@ TEST(Sha256Test, UpdatesInPiecesGiveTheSameDigestAsOneUpdate) {
 }
 
 }  // namespace
-}  // namespace reagent::tokenizer_internal
+}  // namespace reagent

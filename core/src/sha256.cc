@@ -1,8 +1,8 @@
-#include "sha256.h"
+#include "reagent/core/sha256.h"
 
 #include <cstring>
 
-namespace reagent::tokenizer_internal {
+namespace reagent {
 namespace {
 
 constexpr std::array<uint32_t, 64> kRoundConstants = {
@@ -104,4 +104,4 @@ std::string Sha256Hex(std::string_view bytes) {
   return hex;
 }
 
-}  // namespace reagent::tokenizer_internal
+}  // namespace reagent
