@@ -15,19 +15,11 @@ constexpr const char* kWeekdays[] = {"Sunday", "Monday", "Tuesday", "Wednesday",
 // "2025-01-01T01:00:00+01:00" and the weekday for a local time (UTC seconds + offset).
 std::pair<std::string, std::string> FormatLocal(int64_t unix_seconds, int32_t offset_s) {
   const int64_t local = unix_seconds + offset_s;
-  int64_t days = local / 86400 - (local % 86400 < 0);
+  const int64_t days = local / 86400 - (local % 86400 < 0);
   const int64_t secs = local - days * 86400;
   const int weekday = static_cast<int>(((days % 7) + 7 + 4) % 7);  // 1970-01-01 was a Thursday
-  // civil_from_days (H. Hinnant)
-  days += 719468;
-  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const int64_t doe = days - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t y = yoe + era * 400 + (m <= 2);
+  const CivilDate date = CivilFromDays(days);
+  const int64_t y = date.year, m = date.month, d = date.day;
   const int32_t abs_off = offset_s < 0 ? -offset_s : offset_s;
   char buf[160];  // generous: the compiler cannot bound every field's width
   std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld%c%02d:%02d", static_cast<long long>(y),

@@ -21,17 +21,6 @@ int64_t DaysFromCivil(int64_t y, int m, int d) {
   return era * 146097 + doe - 719468;
 }
 
-int64_t YearOfDays(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  return yoe + era * 400 + (m <= 2);
-}
-
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 class Reader {
@@ -104,6 +93,18 @@ bool ParseAbbreviation(std::string_view& s, std::string& out) {
 }
 
 }  // namespace
+
+CivilDate CivilFromDays(int64_t z) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  return {yoe + era * 400 + (month <= 2), month, day};
+}
 
 TimeZone TimeZone::Utc() {
   TimeZone tz;
@@ -220,7 +221,7 @@ Result<TimeZone> TimeZone::Load(std::string_view name, const std::string& zonein
 LocalTimeInfo TimeZone::FromRule(int64_t t) const {
   const Rule& r = rule_;
   if (!r.has_dst) return {r.std_type.utc_offset_s, false, r.std_type.abbreviation};
-  const int64_t year = YearOfDays(FloorDiv(t + r.std_type.utc_offset_s, kSecondsPerDay));
+  const int64_t year = CivilFromDays(FloorDiv(t + r.std_type.utc_offset_s, kSecondsPerDay)).year;
   auto change_utc = [&](const RuleDate& d, int32_t offset_before) {
     const int64_t first = DaysFromCivil(year, d.month, 1);
     const int first_weekday = static_cast<int>(((first % 7) + 7 + 4) % 7);  // 1970-01-01 was a Thursday

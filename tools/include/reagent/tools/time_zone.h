@@ -14,6 +14,15 @@
 
 namespace reagent {
 
+// A proleptic Gregorian date.
+struct CivilDate {
+  int64_t year = 1970;
+  int month = 1;  // 1..12
+  int day = 1;    // 1..31
+};
+// The date `days` days after 1970-01-01 (negative: before), H. Hinnant's civil_from_days.
+CivilDate CivilFromDays(int64_t days);
+
 struct LocalTimeInfo {
   int32_t utc_offset_s = 0;   // local = UTC + offset
   bool is_dst = false;
