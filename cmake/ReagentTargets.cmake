@@ -17,13 +17,21 @@ endfunction()
 # in <layer>/include. Its tests, <layer>/src/*_test.cc, form one binary reagent_<NAME>_tests.
 # Globs with CONFIGURE_DEPENDS: adding a file needs no CMake edit. A layer without sources
 # yet creates no target.
-function(reagent_layer name)
-  cmake_parse_arguments(ARG "" "" "DEPS;PRIVATE_DEPS;TEST_DEPS" ${ARGN})
-  file(GLOB sources CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/src/*.cc")
-  file(GLOB tests CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/src/*_test.cc")
+# reagent_glob_sources(DIR SOURCES_VAR TESTS_VAR): DIR/*.cc split into sources and the
+# *_test.cc files beside them (CONFIGURE_DEPENDS: new files are picked up without edits).
+function(reagent_glob_sources dir sources_var tests_var)
+  file(GLOB sources CONFIGURE_DEPENDS "${dir}/*.cc")
+  file(GLOB tests CONFIGURE_DEPENDS "${dir}/*_test.cc")
   if(tests)
     list(REMOVE_ITEM sources ${tests})
   endif()
+  set(${sources_var} "${sources}" PARENT_SCOPE)
+  set(${tests_var} "${tests}" PARENT_SCOPE)
+endfunction()
+
+function(reagent_layer name)
+  cmake_parse_arguments(ARG "" "" "DEPS;PRIVATE_DEPS;TEST_DEPS" ${ARGN})
+  reagent_glob_sources("${CMAKE_CURRENT_SOURCE_DIR}/src" sources tests)
   if(NOT sources)
     return()
   endif()

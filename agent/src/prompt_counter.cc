@@ -33,15 +33,4 @@ Result<std::shared_ptr<const PromptCounter>> MakePromptCounter(const std::string
       std::make_shared<TokenizerPromptCounter>(TokenCounter::ForModel(model)));
 }
 
-nlohmann::json ToolsJson(const std::vector<ToolSpec>& tools) {
-  if (tools.empty()) return nullptr;
-  nlohmann::json out = nlohmann::json::array();
-  for (const ToolSpec& t : tools) {
-    out.push_back({{"type", "function"},
-                   {"function", {{"name", t.name}, {"description", t.description},
-                                 {"parameters", t.parameters}}}});
-  }
-  return out;
-}
-
 }  // namespace reagent

@@ -34,7 +34,5 @@ class PromptCounter {
 // The counter for `model` (the tokenizer layer's encoding map; an estimator for unknown models).
 Result<std::shared_ptr<const PromptCounter>> MakePromptCounter(const std::string& model);
 
-// The OpenAI `tools` array for a request with these tools (null when there are none).
-nlohmann::json ToolsJson(const std::vector<ToolSpec>& tools);
 
 }  // namespace reagent

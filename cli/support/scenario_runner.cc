@@ -116,12 +116,7 @@ ScenarioRun RunScenario(const Scenario& s) {
     mo.request_timeout = Seconds(s.agent.request_timeout_s);
     TokenCounter model_counter = TokenCounter::ForModel(name);
     mo.count_prompt_tokens = [model_counter](const ChatRequest& r) {
-      Json tools = Json::array();
-      for (const auto& t : r.tools) {
-        tools.push_back({{"type", "function"},
-                         {"function", {{"name", t.name}, {"description", t.description}, {"parameters", t.parameters}}}});
-      }
-      return model_counter.CountMessages(r.messages, tools.empty() ? Json() : tools);
+      return model_counter.CountMessages(r.messages, ToolsJson(r.tools));
     };
     mo.count_text_tokens = [model_counter](std::string_view text) { return model_counter.Count(text); };
     auto scripted = ScriptedModel::Create(name, s.models.at(name), clock, mo, "models." + name);

@@ -28,6 +28,10 @@ struct ToolSpec {
   friend bool operator==(const ToolSpec&, const ToolSpec&) = default;
 };
 
+// The OpenAI `tools` array for these tools (null when there are none): what token counting
+// charges for the tool schemas of a request.
+nlohmann::json ToolsJson(const std::vector<ToolSpec>& tools);
+
 struct ChatRequest {
   std::string model;  // empty: the model the ChatModel was configured with
   std::vector<Message> messages;
