@@ -1,7 +1,13 @@
 #include "payload_decoder.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <utility>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace reagent::sanitizer_internal {
 namespace {
@@ -137,8 +143,13 @@ bool LooksLikeText(std::string_view decoded) {
   return printable >= kMinPrintableShare * n && letters >= kMinLetterShare * n;
 }
 
-std::vector<Payload> FindPayloads(std::string_view text, size_t min_bytes, size_t max_payloads) {
-  std::vector<Payload> out;
+namespace {
+
+bool IsWordBreak(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+
+// The exhaustive search over whole words [from, to) of `text`; appends to `out`.
+void SearchWords(std::string_view text, size_t from, size_t to, size_t min_bytes,
+                 size_t max_payloads, std::vector<Payload>& out) {
   auto add = [&](std::string_view encoding, size_t start, size_t end, std::string decoded) {
     if (out.size() >= max_payloads || !LooksLikeText(decoded)) return;
     out.push_back({encoding, static_cast<uint32_t>(start), static_cast<uint32_t>(end),
@@ -162,10 +173,8 @@ std::vector<Payload> FindPayloads(std::string_view text, size_t min_bytes, size_
     }
     if (escapes >= kMinPercentEscapes) add("url", start, end, DecodePercent(text.substr(start, end - start)));
   };
-  // Encoded blocks are long words: prose is skipped word by word, and only words of at least
-  // min_bytes are examined byte by byte. Spaced hex ("57 68 61 ...") is a run of two-digit
-  // words and is tracked separately.
-  auto is_space = [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; };
+  // Encoded blocks are long words: only words of at least min_bytes are examined byte by
+  // byte. Spaced hex ("57 68 61 ...") is a run of two-digit words and is tracked separately.
   auto examine_word = [&](size_t w, size_t e) {
     size_t b64 = w, hex = w, url = w;
     for (size_t i = w; i <= e; ++i) {
@@ -184,20 +193,19 @@ std::vector<Payload> FindPayloads(std::string_view text, size_t min_bytes, size_
       }
     }
   };
-  const size_t n = text.size();
   size_t pairs = 0, pairs_start = 0, pairs_end = 0;
   auto flush_pairs = [&] {
     if (pairs * 2 >= min_bytes) hex_run(pairs_start, pairs_end);
     pairs = 0;
   };
-  size_t i = 0;
-  while (i < n && out.size() < max_payloads) {
-    if (is_space(text[i])) {
+  size_t i = from;
+  while (i < to && out.size() < max_payloads) {
+    if (IsWordBreak(text[i])) {
       ++i;
       continue;
     }
     size_t w = i;
-    while (i < n && !is_space(text[i])) ++i;
+    while (i < to && !IsWordBreak(text[i])) ++i;
     if (i - w >= min_bytes) examine_word(w, i);
     size_t a = w, b = i;
     while (a < b && (text[a] == '\'' || text[a] == '"' || text[a] == '`')) ++a;
@@ -214,6 +222,147 @@ std::vector<Payload> FindPayloads(std::string_view text, size_t min_bytes, size_
     }
   }
   flush_pairs();
+}
+
+constexpr size_t kBlock = 16;
+
+// Per byte of a 16-byte block (bit k = byte k): which bytes can be inside a long word (all
+// but ASCII blanks and controls), and which inside spaced hex (hex digits, blanks, quotes,
+// and , . ?).
+struct BlockMasks {
+  uint32_t word = 0, spaced_hex = 0;
+};
+
+constexpr std::array<uint8_t, 256> kSpacedHexByte = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    t[c] = hex || c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\'' || c == '"' ||
+                   c == '`' || c == ',' || c == '.' || c == '?'
+               ? 1
+               : 0;
+  }
+  return t;
+}();
+
+BlockMasks MasksScalar(const char* p, size_t n) {
+  BlockMasks m;
+  for (size_t k = 0; k < n; ++k) {
+    auto c = static_cast<unsigned char>(p[k]);
+    m.word |= static_cast<uint32_t>(c > 0x20) << k;
+    m.spaced_hex |= static_cast<uint32_t>(kSpacedHexByte[c]) << k;
+  }
+  return m;
+}
+
+BlockMasks Masks(const char* p) {
+#if defined(__SSE2__)
+  __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  auto in_range = [&](char lo, char hi) {
+    return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                         _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>(hi + 1))));
+  };
+  auto is = [&](char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
+  // Signed bytes: ASCII blanks and controls are 0..0x20; bytes >= 0x80 are negative.
+  __m128i blank = _mm_cmplt_epi8(x, _mm_set1_epi8(0x21));
+  __m128i non_ascii = _mm_cmplt_epi8(x, _mm_setzero_si128());
+  __m128i word = _mm_or_si128(_mm_andnot_si128(blank, _mm_set1_epi8(-1)), non_ascii);
+  __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));  // letters to lower case
+  __m128i hex_letter = _mm_and_si128(
+      _mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(lower, _mm_set1_epi8('g')));
+  __m128i spaced = _mm_or_si128(in_range('0', '9'), hex_letter);
+  spaced = _mm_or_si128(spaced, _mm_or_si128(is(' '), is('\n')));
+  spaced = _mm_or_si128(spaced, _mm_or_si128(is('\t'), is('\r')));
+  spaced = _mm_or_si128(spaced, _mm_or_si128(is('\''), is('"')));
+  spaced = _mm_or_si128(spaced, _mm_or_si128(is('`'), is(',')));
+  spaced = _mm_or_si128(spaced, _mm_or_si128(is('.'), is('?')));
+  return {static_cast<uint32_t>(_mm_movemask_epi8(word)),
+          static_cast<uint32_t>(_mm_movemask_epi8(spaced))};
+#else
+  return MasksScalar(p, kBlock);
+#endif
+}
+
+// Follows the runs of one byte class across blocks and reports those of at least `min`
+// bytes. Runs inside one block are shorter than 16 bytes, so only runs that reach a block
+// edge are followed (callers use this for min >= 16).
+class RunTracker {
+ public:
+  explicit RunTracker(size_t min) : min_(min) {}
+
+  template <typename Emit>
+  void Block(uint32_t mask, size_t at, size_t n, Emit&& emit) {
+    const uint32_t full = (1u << n) - 1;
+    mask &= full;
+    if (mask == full) {
+      if (run_ == 0) start_ = at;
+      run_ += n;
+      return;
+    }
+    auto ones_at_bottom = static_cast<size_t>(__builtin_ctz(~mask));
+    if (run_ + ones_at_bottom >= min_) emit(start_, at + ones_at_bottom);
+    auto ones_at_top = static_cast<size_t>(__builtin_clz(~(mask << (32 - n))));
+    run_ = ones_at_top;
+    start_ = at + n - ones_at_top;
+  }
+
+  template <typename Emit>
+  void Finish(size_t at, Emit&& emit) {
+    if (run_ >= min_) emit(start_, at);
+    run_ = 0;
+  }
+
+ private:
+  size_t min_;
+  size_t run_ = 0, start_ = 0;
+};
+
+}  // namespace
+
+std::vector<Payload> FindPayloadsExhaustive(std::string_view text, size_t min_bytes,
+                                            size_t max_payloads) {
+  std::vector<Payload> out;
+  SearchWords(text, 0, text.size(), min_bytes, max_payloads, out);
+  return out;
+}
+
+// Most text has no word of min_bytes and no spaced hex: a pass over 16-byte blocks finds the
+// runs that could hold a payload, and only the words around them are searched.
+std::vector<Payload> FindPayloads(std::string_view text, size_t min_bytes, size_t max_payloads) {
+  if (min_bytes < kBlock) return FindPayloadsExhaustive(text, min_bytes, max_payloads);
+  std::vector<std::pair<size_t, size_t>> spans;
+  auto emit = [&](size_t s, size_t e) {
+    while (s > 0 && !IsWordBreak(text[s - 1])) --s;
+    while (e < text.size() && !IsWordBreak(text[e])) ++e;
+    spans.emplace_back(s, e);
+  };
+  RunTracker words(min_bytes), spaced_hex(min_bytes);
+  const size_t n = text.size();
+  size_t at = 0;
+  for (; at + kBlock <= n; at += kBlock) {
+    BlockMasks m = Masks(text.data() + at);
+    words.Block(m.word, at, kBlock, emit);
+    spaced_hex.Block(m.spaced_hex, at, kBlock, emit);
+  }
+  if (at < n) {
+    BlockMasks m = MasksScalar(text.data() + at, n - at);
+    words.Block(m.word, at, n - at, emit);
+    spaced_hex.Block(m.spaced_hex, at, n - at, emit);
+  }
+  words.Finish(n, emit);
+  spaced_hex.Finish(n, emit);
+  // The two trackers report out of order, and their spans may overlap; every span starts
+  // and ends at a word break, so searching each once in text order is the whole search.
+  std::sort(spans.begin(), spans.end());
+  std::vector<Payload> out;
+  size_t searched_to = 0;
+  for (auto [s, e] : spans) {
+    s = std::max(s, searched_to);
+    if (s >= e) continue;
+    SearchWords(text, s, e, min_bytes, max_payloads, out);
+    searched_to = e;
+    if (out.size() >= max_payloads) break;
+  }
   return out;
 }
 

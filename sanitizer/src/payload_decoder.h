@@ -20,6 +20,10 @@ struct Payload {
 // `max_payloads` of them, in order.
 std::vector<Payload> FindPayloads(std::string_view text, size_t min_bytes, size_t max_payloads);
 
+// The same search without the block prefilter: every word is examined (for tests).
+std::vector<Payload> FindPayloadsExhaustive(std::string_view text, size_t min_bytes,
+                                            size_t max_payloads);
+
 // Exposed for tests. Empty when the input is not valid in that encoding.
 std::string DecodeBase64(std::string_view in);
 std::string DecodeHex(std::string_view in);       // "48656c6c6f", "48 65 6c", "\x48\x65"

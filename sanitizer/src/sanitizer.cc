@@ -13,7 +13,6 @@ namespace reagent {
 namespace {
 
 using sanitizer_internal::Hit;
-using sanitizer_internal::View;
 
 // Categories of the findings made by code (not by rules): always present.
 constexpr std::string_view kCodeCategories = R"({
@@ -28,10 +27,12 @@ constexpr std::string_view kCodeCategories = R"({
 
 constexpr size_t kNonceBytes = 12;
 
-// Locates the matches of `re` in `view`, at most `cap` of them.
-void Locate(const RE2& re, const View& view, const sanitizer_internal::TextViews& views,
-            size_t rule, bool squeezed, size_t cap, std::vector<Hit>& hits) {
-  re2::StringPiece input(view.text);
+// Locates the matches of `re` in `view_text`, at most `cap` of them. `to_folded` maps a
+// position of view_text to one of the folded view (identity for the folded view itself).
+template <typename ToFolded>
+void Locate(const RE2& re, std::string_view view_text, const sanitizer_internal::TextViews& views,
+            size_t rule, bool squeezed, size_t cap, ToFolded to_folded, std::vector<Hit>& hits) {
+  re2::StringPiece input(view_text.data(), view_text.size());
   size_t pos = 0;
   size_t found = 0;
   while (pos <= input.size() && found < cap) {
@@ -43,7 +44,8 @@ void Locate(const RE2& re, const View& view, const sanitizer_internal::TextViews
       pos = s + 1;
       continue;
     }
-    uint32_t start = view.OriginalStart(s), end = view.OriginalEnd(e);
+    uint32_t start = views.folded.OriginalStart(to_folded(s));
+    uint32_t end = views.folded.OriginalEnd(to_folded(e - 1) + 1);
     bool disguised = squeezed || sanitizer_internal::SpanIsDisguised(views, start, end);
     hits.push_back({rule, start, end, disguised, false});
     ++found;
@@ -72,40 +74,6 @@ std::string_view TextSourceName(TextSource source) {
   return "user";
 }
 
-namespace sanitizer_internal {
-
-std::string ApplyEdits(std::string_view text, const std::vector<Edit>& edits,
-                       const std::vector<Replacement>& replacements) {
-  std::string out;
-  out.reserve(text.size());
-  size_t pos = 0;
-  size_t e = 0;
-  auto copy_until = [&](size_t limit) {
-    while (pos < limit) {
-      while (e < edits.size() && edits[e].at < pos) ++e;
-      if (e < edits.size() && edits[e].at < limit) {
-        out.append(text.substr(pos, edits[e].at - pos));
-        out.append(edits[e].with);
-        pos = edits[e].at + edits[e].length;
-        ++e;
-      } else {
-        out.append(text.substr(pos, limit - pos));
-        pos = limit;
-      }
-    }
-  };
-  for (const Replacement& r : replacements) {
-    if (r.start < pos) continue;
-    copy_until(r.start);
-    out.append(r.with);
-    pos = r.end;
-  }
-  copy_until(text.size());
-  return out;
-}
-
-}  // namespace sanitizer_internal
-
 bool Sanitizer::Impl::Match(const sanitizer_internal::TextViews& views, bool direct_only,
                             std::vector<Hit>& hits) const {
   const auto& rules = book.rules();
@@ -121,18 +89,22 @@ bool Sanitizer::Impl::Match(const sanitizer_internal::TextViews& views, bool dir
     size_t r = book.FoldedRule(id);
     if (r >= rules.size() || !rules[r].re) continue;
     matched[r] = true;
-    Locate(*rules[r].re, views.folded, views, r, false, cap, hits);
+    Locate(*rules[r].re, views.folded.text, views, r, false, cap, [](size_t i) { return i; },
+           hits);
   }
   if (direct_only) return true;
   ids.clear();
-  if (!book.squeezed_set().Match(views.squeezed.text, &ids, &error) &&
+  if (!book.squeezed_set().Match(views.squeezed, &ids, &error) &&
       error.kind != RE2::Set::kNoError) {
     return false;
   }
+  std::vector<uint32_t> to_folded;
   for (int id : ids) {
     size_t r = book.SqueezedRule(id);
     if (r >= rules.size() || matched[r] || !rules[r].squeezed_re) continue;
-    Locate(*rules[r].squeezed_re, views.squeezed, views, r, true, cap, hits);
+    if (to_folded.empty()) to_folded = sanitizer_internal::SqueezedToFolded(views);
+    Locate(*rules[r].squeezed_re, views.squeezed, views, r, true, cap,
+           [&](size_t i) { return static_cast<size_t>(to_folded[i]); }, hits);
   }
   return true;
 }

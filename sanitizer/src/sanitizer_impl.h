@@ -22,17 +22,6 @@ struct Hit {
   bool from_payload = false;   // found in a decoded base64/hex/URL/tag-character block
 };
 
-// A span of the original text to replace when producing cleaned text.
-struct Replacement {
-  uint32_t start, end;
-  std::string with;
-};
-
-// Original text with the hygiene edits applied, and `replacements` (sorted, disjoint) taking
-// precedence over the edits they cover.
-std::string ApplyEdits(std::string_view text, const std::vector<Edit>& edits,
-                       const std::vector<Replacement>& replacements);
-
 }  // namespace sanitizer_internal
 
 struct Sanitizer::Impl {

@@ -200,6 +200,42 @@ TEST(Sanitizer, QuotedCodeBlockLowersTheScore) {
   EXPECT_LT(Shared().Scan(quoted).score, Shared().Scan(bare).score);
 }
 
+// A finding's weight, or -1 when the rule did not fire.
+double WeightOf(const ScanResult& r, std::string_view rule) {
+  for (const Finding& f : r.findings) {
+    if (f.rule == rule) return f.weight;
+  }
+  return -1;
+}
+
+TEST(Sanitizer, InlineCodeAndQuotationsOnOneLineLowerTheWeight) {
+  const std::string bare = "rm -rf /";
+  double full = WeightOf(Shared().Scan("then " + bare), "command.rm_rf");
+  ASSERT_GT(full, 0);
+  for (std::string quoted : {"then `" + bare + "`", "then \"" + bare + "\"",
+                             "then \xE2\x80\x9C" + bare + "\xE2\x80\x9D", "~~~\n" + bare + "\n~~~"}) {
+    EXPECT_LT(WeightOf(Shared().Scan(quoted), "command.rm_rf"), full) << quoted;
+  }
+}
+
+TEST(Sanitizer, UnclosedOrOverlongQuotationsDoNotLowerTheWeight) {
+  const std::string bare = "rm -rf /";
+  double full = WeightOf(Shared().Scan("then " + bare), "command.rm_rf");
+  std::string long_quote = "\"" + std::string(500, 'x') + " " + bare + "\"";
+  for (std::string text : {"then \"" + bare + "\nand\"", "then `" + bare, long_quote,
+                           std::string(2000, '"') + "\n" + bare}) {
+    EXPECT_EQ(WeightOf(Shared().Scan(text), "command.rm_rf"), full) << text.substr(0, 40);
+  }
+}
+
+TEST(Sanitizer, ManyUnclosedQuotesStillGetAVerdict) {
+  std::string text;
+  while (text.size() < 30000) text += "\xE2\x80\x9C rm -rf / `";
+  ScanResult r = Shared().Scan(text);
+  EXPECT_NE(WeightOf(r, "command.rm_rf"), -1);
+  EXPECT_EQ(r.verdict, Verdict::kBlock);
+}
+
 TEST(Sanitizer, SecretsAreRedactedNotBlocked) {
   std::string text = "my key is sk-proj-abcdefghijklmnopqrstuvwxyz123456 thanks";
   ScanResult r = Shared().Scan(text);

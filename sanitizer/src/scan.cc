@@ -4,6 +4,10 @@
 #include <map>
 #include <new>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "payload_decoder.h"
 #include "sanitizer_impl.h"
 
@@ -49,34 +53,55 @@ ScanResult BlockWith(Finding finding) {
   return r;
 }
 
+// Bytes that can open a quotation: ` ~ " and the first byte of “.
+bool OpensQuote(char c) { return c == '`' || c == '~' || c == '"' || c == '\xE2'; }
+
+// The first byte at or after `i` that can open a quotation, or text.size().
+size_t NextQuoteOpener(std::string_view text, size_t i) {
+#if defined(__SSE2__)
+  const __m128i backtick = _mm_set1_epi8('`'), tilde = _mm_set1_epi8('~');
+  const __m128i quote = _mm_set1_epi8('"'), e2 = _mm_set1_epi8('\xE2');
+  for (; i + 16 <= text.size(); i += 16) {
+    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    __m128i any = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, backtick), _mm_cmpeq_epi8(x, tilde)),
+                               _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, e2)));
+    if (int mask = _mm_movemask_epi8(any)) return i + static_cast<size_t>(__builtin_ctz(mask));
+  }
+#endif
+  while (i < text.size() && !OpensQuote(text[i])) ++i;
+  return i;
+}
+
 // Regions of the original text that are code or quotation: ``` fences, `inline code`,
-// "double quotes" and “curly quotes” on one line.
+// "double quotes" and “curly quotes” closed on the same line within kMaxQuoteBytes.
+// Linear in the text: an unclosed quotation is looked for only that far.
 std::vector<std::pair<size_t, size_t>> QuotedRegions(std::string_view text) {
   std::vector<std::pair<size_t, size_t>> regions;
   constexpr std::string_view kOpenCurly = "\xE2\x80\x9C", kCloseCurly = "\xE2\x80\x9D";
   size_t i = 0;
   // Closes a quotation opened at i (of `open` bytes) by `close` on the same line.
   auto pair_on_line = [&](size_t open, std::string_view close) {
-    size_t c = text.find(close, i + open);
-    size_t nl = text.find('\n', i + open);
-    if (c == std::string_view::npos || (nl != std::string_view::npos && nl < c) ||
-        c - i > kMaxQuoteBytes) {
-      ++i;
+    std::string_view window = text.substr(i + open, kMaxQuoteBytes - open + close.size());
+    window = window.substr(0, window.find('\n'));
+    size_t c = window.find(close);
+    if (c == std::string_view::npos) {
+      i += open;
       return;
     }
-    regions.emplace_back(i, c + close.size());
-    i = c + close.size();
+    size_t end = i + open + c + close.size();
+    regions.emplace_back(i, end);
+    i = end;
   };
-  while (i < text.size()) {
+  while ((i = NextQuoteOpener(text, i)) < text.size()) {
     char ch = text[i];
-    if ((ch == '`' || ch == '~') && text.compare(i, 3, std::string(3, ch)) == 0) {
+    if ((ch == '`' || ch == '~') && text.substr(i, 3) == std::string_view(ch == '`' ? "```" : "~~~")) {
       size_t close = text.find(text.substr(i, 3), i + 3);
       size_t end = close == std::string_view::npos ? text.size() : close + 3;
       regions.emplace_back(i, end);
       i = end;
     } else if (ch == '`' || ch == '"') {
       pair_on_line(1, std::string_view(&text[i], 1));
-    } else if (ch == '\xE2' && text.compare(i, kOpenCurly.size(), kOpenCurly) == 0) {
+    } else if (ch == '\xE2' && text.substr(i, kOpenCurly.size()) == kOpenCurly) {
       pair_on_line(kOpenCurly.size(), kCloseCurly);
     } else {
       ++i;
@@ -229,7 +254,7 @@ ScanResult Sanitizer::Scan(std::string_view text, TextSource source) const {
       result.cleaned = sanitizer_internal::ApplyEdits(text, views.edits, spans);
     } else {
       result.verdict = Verdict::kAllow;
-      result.cleaned = views.cleaned;
+      result.cleaned = sanitizer_internal::ApplyEdits(text, views.edits);
     }
     return result;
   } catch (const std::exception& e) {

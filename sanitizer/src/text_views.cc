@@ -2,9 +2,18 @@
 
 #include <algorithm>
 #include <array>
+#include <climits>
+#include <cstdint>
 #include <utility>
 
 #include <utf8proc.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#if defined(__x86_64__) || defined(__i386__)
+#include <tmmintrin.h>
+#endif
 
 namespace reagent::sanitizer_internal {
 namespace {
@@ -192,18 +201,33 @@ size_t DecodeUtf8(std::string_view text, size_t i, char32_t& cp) {
   return 0;
 }
 
-// ASCII bytes: what they emit into the folded view (0 = handled by kind).
+// ASCII bytes: what they emit into the folded view, and whether the fast path takes them.
 struct AsciiTable {
+  static constexpr uint8_t kSlow = 1;   // not plain text: the general path decides
+  static constexpr uint8_t kBlank = 2;  // space or tab: folds to ' ', collapses with its neighbours
   std::array<char, 128> fold{};
   std::array<Kind, 128> kind{};
+  std::array<uint8_t, 256> flags{};  // all 256 bytes: non-ASCII is kSlow
   AsciiTable() {
+    flags.fill(kSlow);
     for (int c = 0; c < 128; ++c) {
       fold[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
       kind[c] = Kind::kText;
-      if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') kind[c] = Kind::kSpace;
-      else if (c == '\n') kind[c] = Kind::kNewline;
-      else if (c == 0) kind[c] = Kind::kNul;
-      else if (c < 0x20 || c == 0x7F) kind[c] = Kind::kControl;
+      flags[c] = 0;
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+        kind[c] = Kind::kSpace;
+        fold[c] = ' ';
+        flags[c] = kBlank;
+      } else if (c == '\n') {
+        kind[c] = Kind::kNewline;
+        flags[c] = kSlow;
+      } else if (c == 0) {
+        kind[c] = Kind::kNul;
+        flags[c] = kSlow;
+      } else if (c < 0x20 || c == 0x7F) {
+        kind[c] = Kind::kControl;
+        flags[c] = kSlow;
+      }
     }
   }
 };
@@ -213,55 +237,115 @@ const AsciiTable& Ascii() {
   return table;
 }
 
+// Squeezed view: 1 for the bytes it keeps (ASCII letters and digits, and all non-ASCII).
+constexpr std::array<uint8_t, 256> kSqueezeKeep = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[c] = c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? 1 : 0;
+  }
+  return t;
+}();
+
+// Copies the bytes of in[0, n) that the squeezed view keeps to `out` (which has room for n
+// bytes plus 16); returns how many. Scalar and branch-free: every byte is written, the kept
+// ones advance.
+size_t SqueezeScalar(const unsigned char* in, size_t n, unsigned char* out) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char c = in[i];
+    out[k] = c;
+    k += kSqueezeKeep[c];
+  }
+  return k;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+// Left-packing 8 bytes at a time with PSHUFB: for each 8-bit keep mask, the shuffle that
+// moves the kept bytes to the front, and how many there are.
+struct PackTable {
+  std::array<std::array<uint8_t, 8>, 256> shuffle{};
+  std::array<uint8_t, 256> count{};
+  constexpr PackTable() {
+    for (int m = 0; m < 256; ++m) {
+      int k = 0;
+      for (int b = 0; b < 8; ++b) {
+        if (m & (1 << b)) shuffle[m][k++] = static_cast<uint8_t>(b);
+      }
+      count[m] = static_cast<uint8_t>(k);
+      for (int b = k; b < 8; ++b) shuffle[m][b] = 0x80;  // zero
+    }
+  }
+};
+constexpr PackTable kPack;
+
+__attribute__((target("ssse3"))) size_t SqueezeSsse3(const unsigned char* in, size_t n,
+                                                     unsigned char* out) {
+  const __m128i before_a = _mm_set1_epi8('a' - 1), after_z = _mm_set1_epi8('z' + 1);
+  const __m128i before_0 = _mm_set1_epi8('0' - 1), after_9 = _mm_set1_epi8('9' + 1);
+  size_t i = 0, k = 0;
+  for (; i + 16 <= n; i += 16) {
+    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
+    __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(x, before_a), _mm_cmplt_epi8(x, after_z));
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, before_0), _mm_cmplt_epi8(x, after_9));
+    __m128i non_ascii = _mm_cmplt_epi8(x, _mm_setzero_si128());
+    auto keep = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), non_ascii)));
+    unsigned lo = keep & 0xFF, hi = keep >> 8;
+    __m128i shuffle_lo = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(kPack.shuffle[lo].data()));
+    __m128i shuffle_hi = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(kPack.shuffle[hi].data()));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + k), _mm_shuffle_epi8(x, shuffle_lo));
+    k += kPack.count[lo];
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + k),
+                     _mm_shuffle_epi8(_mm_srli_si128(x, 8), shuffle_hi));
+    k += kPack.count[hi];
+  }
+  return k + SqueezeScalar(in + i, n - i, out + k);
+}
+#endif
+
+size_t Squeeze(const unsigned char* in, size_t n, unsigned char* out, bool allow_vector = true) {
+#if defined(__x86_64__) || defined(__i386__)
+  static const bool has_ssse3 = __builtin_cpu_supports("ssse3");
+  if (allow_vector && has_ssse3) return SqueezeSsse3(in, n, out);
+#else
+  (void)allow_vector;
+#endif
+  return SqueezeScalar(in, n, out);
+}
+
 class ViewBuilder {
  public:
   ViewBuilder(std::string_view text, TextViews& out) : text_(text), out_(out) {
-    View& v = out_.folded;
     cap_ = text.size() + kInitialSlack;
-    v.text.resize(cap_);
-    v.begin.resize(cap_);
-    v.end.resize(cap_);
-    text_out_ = v.text.data();
-    begin_out_ = v.begin.data();
-    end_out_ = v.end.data();
+    out_.folded.text.resize(cap_);
+    text_out_ = out_.folded.text.data();
   }
 
   void Run() {
     const FoldTable& table = Table();
     const AsciiTable& ascii = Ascii();
+    const auto* p = reinterpret_cast<const unsigned char*>(text_.data());
     const size_t n = text_.size();
     size_t i = 0;
     while (i < n) {
-      auto c = static_cast<unsigned char>(text_[i]);
+      auto c = p[i];
       if (c < 0x80) {
-        Kind kind = ascii.kind[c];
-        if (kind != Kind::kText) {
-          Handle(kind, nullptr, 0, i, 1);
+        if (ascii.kind[c] != Kind::kText && ascii.kind[c] != Kind::kSpace) {
+          Handle(ascii.kind[c], nullptr, 0, i, 1);
           ++i;
           continue;
         }
-        // Plain ASCII text, the common case: a tight loop while there is room.
-        size_t limit = std::min(n, i + (cap_ - len_));
-        while (i < limit) {
-          auto d = static_cast<unsigned char>(text_[i]);
-          if (d >= 0x80 || ascii.kind[d] != Kind::kText) break;
-          text_out_[len_] = ascii.fold[d];
-          begin_out_[len_] = static_cast<uint32_t>(i);
-          end_out_[len_] = static_cast<uint32_t>(i + 1);
-          ++len_;
-          ++i;
-        }
-        if (len_ == cap_) Grow();
+        i = AsciiRun(p, i, n, ascii);
         continue;
       }
       char32_t cp = 0;
       size_t len = DecodeUtf8(text_, i, cp);
       if (len == 0) {
         AddHygiene(Hygiene::kInvalidUtf8, i, i + 1);
-        ReplaceInCleaned(i, 1, "\xEF\xBF\xBD");
+        AddEdit(i, 1, "\xEF\xBF\xBD");
         std::string rep;
         AppendUtf8(rep, kReplacement);
-        for (char r : rep) EmitByte(r, i, i + 1);
+        EmitChar(rep.data(), rep.size(), i, i + 1);
         ++i;
         continue;
       }
@@ -271,7 +355,7 @@ class ViewBuilder {
       } else if (cp >= kTagFirst && cp <= kTagLast) {
         AddHygiene(Hygiene::kTag, i, i + len);
         AddDisguise(i);
-        ReplaceInCleaned(i, len, "");
+        AddEdit(i, len, "");
         if (cp >= kTagPrintableFirst && cp <= kTagPrintableLast) {
           if (out_.tag_payload.empty()) out_.tag_payload_start = static_cast<uint32_t>(i);
           out_.tag_payload.push_back(static_cast<char>(cp - kTagFirst));
@@ -285,19 +369,88 @@ class ViewBuilder {
       }
       i += len;
     }
-    if (cleaned_from_ < n) out_.cleaned.append(text_.substr(cleaned_from_));
-    Finish();
+    out_.folded.text.resize(len_);
     BuildSqueezed();
   }
 
  private:
+  // Plain ASCII text and single blanks from p[i], the common case: 16 bytes at a time where
+  // SSE2 is available, else one table lookup and one store per byte. A view byte here is
+  // original byte (view byte + delta), so one linear segment covers the whole run. Returns
+  // where the run stopped.
+  size_t AsciiRun(const unsigned char* p, size_t i, size_t n, const AsciiTable& ascii) {
+    Reserve(n - i);
+    // A blank right after a blank, a newline or the start is collapsed: not this path.
+    bool after_blank = len_ == 0 || text_out_[len_ - 1] == ' ' || text_out_[len_ - 1] == '\n';
+    if ((ascii.flags[p[i]] & AsciiTable::kBlank) && after_blank) return i + 1;
+    StartLinear(i);
+    char* const out = text_out_;
+    size_t len = len_;
+    for (;;) {
+      size_t blocks = PrintableBlocks(p + i, n - i, after_blank, out + len);
+      i += blocks;
+      len += blocks;
+      // One block's worth byte by byte: past a tab, a double space or the end of the run.
+      size_t stop = std::min(n, i + kBlock);
+      for (; i < stop; ++i) {
+        unsigned char d = p[i];
+        uint8_t f = ascii.flags[d];
+        bool blank = (f & AsciiTable::kBlank) != 0;
+        if ((f & AsciiTable::kSlow) || (blank && after_blank)) {
+          len_ = len;
+          return i;
+        }
+        after_blank = blank;
+        out[len++] = ascii.fold[d];
+      }
+      if (i == n) break;
+    }
+    len_ = len;
+    return i;
+  }
+
+  static constexpr size_t kBlock = 16;
+
+  // Copies, lower-cased, the leading 16-byte blocks of `p` that hold only printable ASCII
+  // and spaces with no two in a row; returns how many bytes. `after_blank` is whether the
+  // byte before p was a blank, and is updated.
+  static size_t PrintableBlocks(const unsigned char* p, size_t n, bool& after_blank, char* out) {
+    size_t done = 0;
+#if defined(__SSE2__)
+    const __m128i below_printable = _mm_set1_epi8(0x1F), delete_char = _mm_set1_epi8(0x7F);
+    const __m128i space = _mm_set1_epi8(' ');
+    const __m128i before_a = _mm_set1_epi8('A' - 1), after_z = _mm_set1_epi8('Z' + 1);
+    const __m128i to_lower = _mm_set1_epi8(0x20);
+    while (n - done >= kBlock) {
+      __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + done));
+      // Bytes >= 0x80 are negative as signed chars and fail the first comparison.
+      __m128i printable = _mm_and_si128(_mm_cmpgt_epi8(x, below_printable),
+                                        _mm_cmplt_epi8(x, delete_char));
+      if (_mm_movemask_epi8(printable) != 0xFFFF) break;
+      auto spaces = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, space)));
+      if (spaces & ((spaces << 1) | (after_blank ? 1u : 0u))) break;
+      __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(x, before_a), _mm_cmplt_epi8(x, after_z));
+      x = _mm_add_epi8(x, _mm_and_si128(upper, to_lower));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + done), x);
+      after_blank = (spaces >> (kBlock - 1)) & 1u;
+      done += kBlock;
+    }
+#else
+    (void)p;
+    (void)n;
+    (void)after_blank;
+    (void)out;
+#endif
+    return done;
+  }
+
   void Handle(Kind kind, const char* folded, size_t folded_len, size_t at, size_t len) {
     switch (kind) {
       case Kind::kLookalike:
         AddDisguise(at);
         [[fallthrough]];
       case Kind::kText:
-        for (size_t k = 0; k < folded_len; ++k) EmitByte(folded[k], at, at + len);
+        EmitChar(folded, folded_len, at, at + len);
         return;
       case Kind::kSpace:
         EmitSpace(at, at + len);
@@ -308,7 +461,7 @@ class ViewBuilder {
       case Kind::kNul:
       case Kind::kControl:
         AddHygiene(kind == Kind::kNul ? Hygiene::kNul : Hygiene::kControl, at, at + len);
-        ReplaceInCleaned(at, len, "");
+        AddEdit(at, len, "");
         EmitSpace(at, at + len);
         return;
       case Kind::kHidden:
@@ -317,52 +470,62 @@ class ViewBuilder {
       case Kind::kSmuggle:
         AddDisguise(at);
         AddHygiene(Hygiene::kInvisible, at, at + len);
-        ReplaceInCleaned(at, len, "");
+        AddEdit(at, len, "");
         return;
     }
   }
 
-  void EmitByte(char c, size_t b, size_t e) {
-    if (len_ == cap_) Grow();
-    text_out_[len_] = c;
-    begin_out_[len_] = static_cast<uint32_t>(b);
-    end_out_[len_] = static_cast<uint32_t>(e);
-    ++len_;
+  // The view bytes of one original character [b, e).
+  void EmitChar(const char* folded, size_t folded_len, size_t b, size_t e) {
+    if (folded_len == 0) return;
+    Reserve(folded_len);
+    if (e == b + 1 && folded_len == 1) {
+      StartLinear(b);
+    } else {
+      Mark(len_, b, e);
+    }
+    for (size_t k = 0; k < folded_len; ++k) text_out_[len_++] = folded[k];
   }
 
   void EmitSpace(size_t b, size_t e) {
     if (len_ == 0 || text_out_[len_ - 1] == ' ' || text_out_[len_ - 1] == '\n') return;
-    EmitByte(' ', b, e);
+    EmitChar(" ", 1, b, e);
   }
 
+  // A newline right after an emitted space takes that space's place.
   void EmitNewline(size_t b, size_t e) {
     if (len_ > 0 && text_out_[len_ - 1] == ' ') {
-      text_out_[len_ - 1] = '\n';
-      begin_out_[len_ - 1] = static_cast<uint32_t>(b);
-      end_out_[len_ - 1] = static_cast<uint32_t>(e);
-      return;
+      --len_;
+      Segment& last = out_.folded.segments.back();
+      if (last.view == len_) out_.folded.segments.pop_back();
+      delta_ = kNoDelta;
     }
-    EmitByte('\n', b, e);
+    EmitChar("\n", 1, b, e);
   }
 
-  // The folded view is written through raw pointers into buffers sized up front (the
-  // per-byte push_back of three containers cost more than the regex pass).
-  void Grow() {
-    View& v = out_.folded;
-    cap_ = std::max<size_t>(cap_ * 2, kInitialSlack);
-    v.text.resize(cap_);
-    v.begin.resize(cap_);
-    v.end.resize(cap_);
-    text_out_ = v.text.data();
-    begin_out_ = v.begin.data();
-    end_out_ = v.end.data();
+  // The next view byte (at len_) is original byte `orig`, and so are the following ones
+  // one for one: opens a linear segment unless the current one already says so.
+  void StartLinear(size_t orig) {
+    int64_t delta = static_cast<int64_t>(orig) - static_cast<int64_t>(len_);
+    if (delta == delta_) return;
+    out_.folded.segments.push_back({static_cast<uint32_t>(len_), static_cast<uint32_t>(orig), 0});
+    delta_ = delta;
   }
 
-  void Finish() {
-    View& v = out_.folded;
-    v.text.resize(len_);
-    v.begin.resize(len_);
-    v.end.resize(len_);
+  // View bytes from `view` on come from original character [b, e).
+  void Mark(size_t view, size_t b, size_t e) {
+    out_.folded.segments.push_back(
+        {static_cast<uint32_t>(view), static_cast<uint32_t>(b), static_cast<uint32_t>(e)});
+    delta_ = kNoDelta;
+  }
+
+  // Room for `more` view bytes. The folded view is written through a raw pointer into a
+  // buffer sized up front (a growing container per byte cost more than the regex pass).
+  void Reserve(size_t more) {
+    if (len_ + more <= cap_) return;
+    cap_ = std::max(cap_ * 2, len_ + more);
+    out_.folded.text.resize(cap_);
+    text_out_ = out_.folded.text.data();
   }
 
   void AddHygiene(Hygiene kind, size_t b, size_t e) {
@@ -376,58 +539,100 @@ class ViewBuilder {
 
   void AddDisguise(size_t at) { out_.lookalikes.push_back(static_cast<uint32_t>(at)); }
 
-  void ReplaceInCleaned(size_t at, size_t len, std::string_view with) {
+  void AddEdit(size_t at, size_t len, std::string_view with) {
     out_.edits.push_back({static_cast<uint32_t>(at), static_cast<uint32_t>(len), with});
-    out_.cleaned.append(text_.substr(cleaned_from_, at - cleaned_from_));
-    out_.cleaned.append(with);
-    cleaned_from_ = at + len;
   }
 
   void BuildSqueezed() {
-    const View& f = out_.folded;
-    View& s = out_.squeezed;
-    const size_t n = f.text.size();
-    s.text.resize(n);
-    s.begin.resize(n);
-    s.end.resize(n);
-    size_t k = 0;
-    for (size_t i = 0; i < n; ++i) {
-      auto c = static_cast<unsigned char>(f.text[i]);
-      bool keep = c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-      s.text[k] = static_cast<char>(c);
-      s.begin[k] = f.begin[i];
-      s.end[k] = f.end[i];
-      k += keep ? 1 : 0;
-    }
-    s.text.resize(k);
-    s.begin.resize(k);
-    s.end.resize(k);
+    const std::string& f = out_.folded.text;
+    std::string& s = out_.squeezed;
+    s.resize(f.size() + 16);  // the 8-byte stores may write past the last kept byte
+    s.resize(Squeeze(reinterpret_cast<const unsigned char*>(f.data()), f.size(),
+                     reinterpret_cast<unsigned char*>(s.data())));
   }
 
   static constexpr size_t kInitialSlack = 256;
+  static constexpr int64_t kNoDelta = INT64_MIN;
 
   std::string_view text_;
   TextViews& out_;
-  size_t cleaned_from_ = 0;
   size_t len_ = 0, cap_ = 0;
   char* text_out_ = nullptr;
-  uint32_t* begin_out_ = nullptr;
-  uint32_t* end_out_ = nullptr;
+  int64_t delta_ = kNoDelta;  // original - view offset of the open linear segment
 };
 
 }  // namespace
 
 void BuildViews(std::string_view text, TextViews& out) {
   out.folded.Clear();
-  out.squeezed.Clear();
+  out.squeezed.clear();
   out.hygiene.clear();
   out.lookalikes.clear();
   out.tag_payload.clear();
   out.tag_payload_start = out.tag_payload_end = 0;
-  out.cleaned.clear();
   out.edits.clear();
-  out.cleaned.reserve(text.size());
   ViewBuilder(text, out).Run();
+}
+
+std::string SqueezeBytes(std::string_view folded, bool allow_vector) {
+  std::string out(folded.size() + 16, '\0');
+  out.resize(Squeeze(reinterpret_cast<const unsigned char*>(folded.data()), folded.size(),
+                     reinterpret_cast<unsigned char*>(out.data()), allow_vector));
+  return out;
+}
+
+std::vector<uint32_t> SqueezedToFolded(const TextViews& views) {
+  const std::string& f = views.folded.text;
+  std::vector<uint32_t> index;
+  index.reserve(views.squeezed.size());
+  for (size_t i = 0; i < f.size(); ++i) {
+    if (kSqueezeKeep[static_cast<unsigned char>(f[i])]) index.push_back(static_cast<uint32_t>(i));
+  }
+  return index;
+}
+
+uint32_t View::OriginalStart(size_t s) const {
+  auto it = std::upper_bound(segments.begin(), segments.end(), s,
+                             [](size_t v, const Segment& g) { return v < g.view; });
+  const Segment& g = *(it - 1);
+  return g.orig_end != 0 ? g.orig : g.orig + static_cast<uint32_t>(s - g.view);
+}
+
+uint32_t View::OriginalEnd(size_t e) const {
+  auto it = std::upper_bound(segments.begin(), segments.end(), e - 1,
+                             [](size_t v, const Segment& g) { return v < g.view; });
+  const Segment& g = *(it - 1);
+  return g.orig_end != 0 ? g.orig_end : g.orig + static_cast<uint32_t>(e - g.view);
+}
+
+std::string ApplyEdits(std::string_view text, const std::vector<Edit>& edits,
+                       const std::vector<Replacement>& replacements) {
+  std::string out;
+  out.reserve(text.size());
+  size_t pos = 0;
+  size_t e = 0;
+  auto copy_until = [&](size_t limit) {
+    while (pos < limit) {
+      while (e < edits.size() && edits[e].at < pos) ++e;
+      if (e < edits.size() && edits[e].at < limit) {
+        out.append(text.substr(pos, edits[e].at - pos));
+        out.append(edits[e].with);
+        pos = edits[e].at + edits[e].length;
+        ++e;
+      } else {
+        out.append(text.substr(pos, limit - pos));
+        pos = limit;
+      }
+    }
+  };
+  for (const Replacement& r : replacements) {
+    if (r.start < pos) continue;
+    copy_until(r.start);
+    out.append(r.with);
+    pos = r.end;
+  }
+  copy_until(text.size());
+  return out;
 }
 
 std::string FoldCodePoint(char32_t cp) {

@@ -14,15 +14,25 @@
 
 namespace reagent::sanitizer_internal {
 
+// Where a run of view bytes came from. A linear segment maps each view byte to one original
+// ASCII byte (view byte `view + k` is original byte `orig + k`); a character segment maps all
+// its view bytes to one original character [orig, orig_end). A segment ends where the next
+// one starts. Plain ASCII prose is a handful of linear segments, so building a view writes
+// about one byte per input byte.
+struct Segment {
+  uint32_t view;
+  uint32_t orig;
+  uint32_t orig_end;  // 0 for a linear segment
+};
+
 struct View {
   std::string text;
-  std::vector<uint32_t> begin;  // per byte of text: original start of the source character
-  std::vector<uint32_t> end;    // per byte of text: original end of the source character
+  std::vector<Segment> segments;  // sorted by `view`; the first starts at 0
 
   // Original span of view bytes [s, e); e > s.
-  uint32_t OriginalStart(size_t s) const { return begin[s]; }
-  uint32_t OriginalEnd(size_t e) const { return end[e - 1]; }
-  void Clear() { text.clear(); begin.clear(); end.clear(); }
+  uint32_t OriginalStart(size_t s) const;
+  uint32_t OriginalEnd(size_t e) const;
+  void Clear() { text.clear(); segments.clear(); }
 };
 
 enum class Hygiene : uint8_t { kInvalidUtf8, kControl, kNul, kInvisible, kTag };
@@ -40,19 +50,38 @@ struct Edit {
 
 struct TextViews {
   View folded;
-  View squeezed;
+  // The folded view without ASCII spaces and punctuation. Its bytes map to the folded view
+  // through SqueezedToFolded (computed on demand: only a match needs it).
+  std::string squeezed;
   std::vector<HygieneSpan> hygiene;      // merged runs, in order
   std::vector<uint32_t> lookalikes;      // original offsets of folded lookalike characters
   std::string tag_payload;               // ASCII hidden in Unicode tag characters
   uint32_t tag_payload_start = 0, tag_payload_end = 0;
-  // The text to hand on: invalid UTF-8 → U+FFFD, controls (except \t \n \r), tag, bidi and
-  // zero-width smuggling characters removed.
-  std::string cleaned;
-  std::vector<Edit> edits;  // the changes that made `cleaned`, in order
+  // The changes that make the text to hand on (see ApplyEdits): invalid UTF-8 → U+FFFD,
+  // controls (except \t \n \r), tag, bidi and zero-width smuggling characters removed.
+  std::vector<Edit> edits;  // in order, disjoint
+};
+
+// A span of the original text to replace when producing cleaned text.
+struct Replacement {
+  uint32_t start, end;
+  std::string with;
 };
 
 // Builds the views of `text`. Thread-safe (the folding table is built once, on first use).
 void BuildViews(std::string_view text, TextViews& out);
+
+// The bytes of `folded` the squeezed view keeps, by the vector path when `allow_vector` and
+// the CPU has one, else by the scalar path (both are tested against each other).
+std::string SqueezeBytes(std::string_view folded, bool allow_vector);
+
+// Per byte of views.squeezed: its position in views.folded.
+std::vector<uint32_t> SqueezedToFolded(const TextViews& views);
+
+// Original text with the hygiene edits applied, and `replacements` (sorted, disjoint) taking
+// precedence over the edits they cover.
+std::string ApplyEdits(std::string_view text, const std::vector<Edit>& edits,
+                       const std::vector<Replacement>& replacements = {});
 
 // Folds one code point as the folded view would (for tests): the UTF-8 it becomes.
 std::string FoldCodePoint(char32_t cp);
