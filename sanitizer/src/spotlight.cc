@@ -30,38 +30,9 @@ std::string SafeSourceName(std::string_view name) {
 
 }  // namespace
 
-std::string Sanitizer::Wrap(std::string_view text, std::string_view source_name,
-                            std::string_view nonce) const {
-  sanitizer_internal::TextViews views;
-  sanitizer_internal::BuildViews(text, views);
-  std::vector<Hit> hits;
-  bool matched = impl_->Match(views, true, hits);
-  std::vector<Replacement> spans;
-  if (matched) {
-    const auto& rules = impl_->book.rules();
-    const auto& categories = impl_->book.categories();
-    std::sort(hits.begin(), hits.end(),
-              [](const Hit& a, const Hit& b) { return a.start < b.start; });
-    for (const Hit& h : hits) {
-      const std::string& cat = categories[rules[h.rule].category].name;
-      bool is_template = cat == "chat_template";
-      if (!is_template && cat != "forged_protocol") continue;
-      if (!spans.empty() && h.start < spans.back().end) continue;
-      std::string with = is_template
-                             ? std::string(kTemplateRemoved)
-                             : std::string(kQuotedPrefix) +
-                                   std::string(text.substr(h.start, h.end - h.start));
-      spans.push_back({h.start, h.end, std::move(with)});
-    }
-  }
-  // Fail closed: text the filter could not examine is not shown to the model.
-  std::string body = matched ? sanitizer_internal::ApplyEdits(text, views.edits, spans)
-                             : std::string(kWithheld);
-  // Forged delimiters: defang every "<<<" so nothing in the body reads as a block marker.
-  for (size_t at = body.find(kDelimiterOpen); at != std::string::npos;
-       at = body.find(kDelimiterOpen, at + kDelimiterDefanged.size())) {
-    body.replace(at, kDelimiterOpen.size(), kDelimiterDefanged);
-  }
+namespace {
+
+std::string Envelope(std::string_view body, std::string_view source_name, std::string_view nonce) {
   std::string safe_nonce = SafeSourceName(nonce);
   std::string out;
   out.reserve(body.size() + 128);
@@ -70,6 +41,47 @@ std::string Sanitizer::Wrap(std::string_view text, std::string_view source_name,
   if (!body.empty() && body.back() != '\n') out += '\n';
   out += "<<<end untrusted nonce=" + safe_nonce + ">>>";
   return out;
+}
+
+}  // namespace
+
+std::string Sanitizer::Wrap(std::string_view text, std::string_view source_name,
+                            std::string_view nonce) const {
+  try {
+    sanitizer_internal::TextViews views;
+    sanitizer_internal::BuildViews(text, views);
+    std::vector<Hit> hits;
+    bool matched = impl_->Match(views, true, hits);
+    std::vector<Replacement> spans;
+    if (matched) {
+      const auto& rules = impl_->book.rules();
+      const auto& categories = impl_->book.categories();
+      std::sort(hits.begin(), hits.end(),
+                [](const Hit& a, const Hit& b) { return a.start < b.start; });
+      for (const Hit& h : hits) {
+        const std::string& cat = categories[rules[h.rule].category].name;
+        bool is_template = cat == "chat_template";
+        if (!is_template && cat != "forged_protocol") continue;
+        if (!spans.empty() && h.start < spans.back().end) continue;
+        std::string with = is_template
+                               ? std::string(kTemplateRemoved)
+                               : std::string(kQuotedPrefix) +
+                                     std::string(text.substr(h.start, h.end - h.start));
+        spans.push_back({h.start, h.end, std::move(with)});
+      }
+    }
+    // Fail closed: text the filter could not examine is not shown to the model.
+    std::string body = matched ? sanitizer_internal::ApplyEdits(text, views.edits, spans)
+                               : std::string(kWithheld);
+    // Forged delimiters: defang every "<<<" so nothing in the body reads as a block marker.
+    for (size_t at = body.find(kDelimiterOpen); at != std::string::npos;
+         at = body.find(kDelimiterOpen, at + kDelimiterDefanged.size())) {
+      body.replace(at, kDelimiterOpen.size(), kDelimiterDefanged);
+    }
+    return Envelope(body, source_name, nonce);
+  } catch (const std::exception&) {
+    return Envelope(kWithheld, source_name, nonce);  // out of memory or a bug
+  }
 }
 
 }  // namespace reagent

@@ -101,8 +101,9 @@ class Sanitizer {
   Sanitizer(const Sanitizer&) = delete;
   Sanitizer& operator=(const Sanitizer&) = delete;
 
-  // Scans `text` from `source`. Never fails: an internal error (e.g. RE2 running out of
-  // memory) yields kBlock with the finding "internal.error". Linear in text size.
+  // Scans `text` from `source`. Never fails open: RE2 running out of memory yields kBlock
+  // with the finding "internal.regex_failure", any other internal failure (std::bad_alloc
+  // included) kBlock with "internal.error" and no cleaned text. Linear in text size.
   ScanResult Scan(std::string_view text, TextSource source = TextSource::kUser) const;
 
   // Spotlighting for untrusted text (tool output, documents): returns
@@ -112,7 +113,9 @@ class Sanitizer {
   // with hygiene applied, chat-template tokens removed and forged agent-protocol lines
   // ("Observation:", "Final Answer:", ...) and any forged delimiter defanged, so the text
   // cannot close the block or speak as the assistant. `nonce` should come from NewNonce()
-  // once per session; `source_name` is reduced to [A-Za-z0-9_.-]. Never truncates.
+  // once per session; `source_name` is reduced to [A-Za-z0-9_.-]. Never truncates. When the
+  // text cannot be examined (out of memory, RE2 failure) the block holds a notice that it
+  // was withheld instead of the text.
   std::string Wrap(std::string_view text, std::string_view source_name,
                    std::string_view nonce) const;
 
