@@ -30,14 +30,18 @@ class SessionsCliTest : public ::testing::Test {
     ManualClock past;
     auto old_store = OpenSqliteSessionStore({.path = db_}, past);
     ASSERT_TRUE(old_store.ok()) << old_store.status();
-    old_id_ = (*old_store)->Create("olduser")->id;
+    auto old_session = (*old_store)->Create("olduser");
+    ASSERT_TRUE(old_session.ok()) << old_session.status();
+    old_id_ = old_session->id;
     StepRecord old_step{.messages = {Message::User("long ago")}, .model = "m-old"};
     old_step.usage = {100, 10, 0, 0.5};
     ASSERT_TRUE((*old_store)->AppendStep(old_id_, old_step).ok());
     old_store->reset();
 
     auto store = OpenSqliteSessionStore({.path = db_}, SystemClock::Default());
-    live_id_ = (*store)->Create("alice")->id;
+    auto live_session = (*store)->Create("alice");
+    ASSERT_TRUE(live_session.ok()) << live_session.status();
+    live_id_ = live_session->id;
     StepRecord first{.messages = {Message::User("what is 6*7?"),
                                   Message::Assistant("", {ToolCall{"call_1", "calc", R"({"e":"6*7"})"}})},
                      .model = "gpt-4.1"};

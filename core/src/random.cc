@@ -44,8 +44,11 @@ std::string RandomId128() {
   std::string raw = SecureRandomBytes(16);
   std::string out;
   out.reserve(22);
+  // 128 bits do not fill 22 characters of 6 bits: the 4 spare bits are leading zeros, so the
+  // first character carries 2 bits and is always A-D. An id never starts with '-', where a
+  // command line would read it as an option.
   uint32_t acc = 0;
-  int bits = 0;
+  int bits = 4;
   for (unsigned char c : raw) {
     acc = (acc << 8) | c;
     bits += 8;
@@ -54,7 +57,6 @@ std::string RandomId128() {
       out.push_back(kAlphabet[(acc >> bits) & 0x3F]);
     }
   }
-  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 0x3F]);
   return out;
 }
 

@@ -31,7 +31,16 @@ TEST(RandomTest, Id128IsUrlSafeAndUnique) {
       ASSERT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') << id;
     }
     ASSERT_TRUE(seen.insert(id).second) << "duplicate id " << id;
+    ASSERT_TRUE(id[0] >= 'A' && id[0] <= 'D') << "an id must not start like an option: " << id;
   }
+  // All 128 bits are random: every character position takes several values.
+  std::set<char> first, last;
+  for (const std::string& id : seen) {
+    first.insert(id.front());
+    last.insert(id.back());
+  }
+  EXPECT_EQ(first.size(), 4u);
+  EXPECT_EQ(last.size(), 64u);
 }
 
 TEST(RandomTest, SecureBytesHaveTheRequestedLength) {

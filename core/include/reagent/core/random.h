@@ -49,7 +49,8 @@ Random& DefaultRandom();
 // because an id that looks random but is not is worse than a crash.
 std::string SecureRandomBytes(size_t n);
 
-// 16 random bytes as 22 characters of unpadded base64url: a 128-bit URL-safe identifier.
+// 16 random bytes as 22 characters of unpadded base64url: a 128-bit URL-safe identifier whose
+// first character is a letter (A-D), so it never reads as a command-line option.
 std::string RandomId128();
 
 }  // namespace reagent
