@@ -20,9 +20,14 @@ class RankTable {
  public:
   static constexpr uint32_t kNoRank = UINT32_MAX;
 
+  // Called with each stretch of the file the parser has finished reading (about 1 MiB at a
+  // time), so a caller that maps the file can let go of those pages.
+  using ReadPast = void (*)(std::string_view done);
+
   // Parses `file_bytes`; `where` names the file in error messages. Specials get the given ids.
   static Result<std::unique_ptr<RankTable>> Parse(std::string_view file_bytes, std::string_view where,
-                                                  std::vector<Tokenizer::SpecialToken> specials);
+                                                  std::vector<Tokenizer::SpecialToken> specials,
+                                                  ReadPast read_past = nullptr);
 
   // The rank of exactly these bytes, or kNoRank.
   uint32_t Find(std::string_view bytes) const { return Find(bytes, Hash(bytes)); }

@@ -12,6 +12,7 @@
 #include "encoding_spec.h"
 #include "rank_table.h"
 #include "reagent/core/random.h"
+#include "reagent/core/sha256.h"
 
 namespace reagent {
 namespace {
@@ -37,6 +38,16 @@ TEST(TokenizerTest, GetReturnsTheSameInstanceToEveryThread) {
   }
   for (auto& t : threads) t.join();
   for (const Tokenizer* t : seen) EXPECT_EQ(t, &O200k());
+}
+
+// Loading lets go of the embedded rank file's pages as it reads them; the file is still
+// there, whole, for anyone who reads it again (the kernel brings the pages back).
+TEST(TokenizerTest, TheEmbeddedRankFileIsIntactAfterLoading) {
+  for (Encoding e : {Encoding::kO200kBase, Encoding::kCl100kBase}) {
+    ASSERT_TRUE(Tokenizer::Get(e).ok());
+    const EncodingSpec& spec = SpecOf(e);
+    EXPECT_EQ(Sha256Hex(spec.embedded()), spec.sha256) << spec.name;
+  }
 }
 
 TEST(TokenizerTest, EncodesKnownTextToTiktokensIds) {
