@@ -1,13 +1,16 @@
 #include "rule_book.h"
 
-#include "text_views.h"
-
+#include <new>
 #include <utility>
+
+#include "text_views.h"
 
 namespace reagent::sanitizer_internal {
 namespace {
 
 constexpr std::string_view kFormat = "reagent-sanitizer-rules/1";
+// Memory budget of one rule's own RE2 (the sets get SanitizerOptions::regex_max_mem).
+constexpr int64_t kRuleMaxMem = 8 << 20;
 constexpr std::array<std::string_view, kSourceCount> kSourceNames = {"user", "tool", "history",
                                                                      "document"};
 
@@ -30,6 +33,18 @@ Result<std::vector<std::string>> StringList(const Json& j, const char* key, std:
 }
 
 }  // namespace
+
+const RE2* LazyRegex::Get() const {
+  std::call_once(once_, [&] {
+    try {
+      auto re = std::make_unique<RE2>(pattern_, options_);
+      if (re->ok()) re_ = std::move(re);
+    } catch (const std::bad_alloc&) {
+      // re_ stays null: the caller blocks the text
+    }
+  });
+  return re_.get();
+}
 
 RE2::Options RuleOptions(int64_t max_mem) {
   RE2::Options o;
@@ -132,16 +147,18 @@ Status RuleBook::AddRule(const Json& j, std::string_view where) {
   if (r.pattern.empty() && r.squeezed_pattern.empty()) {
     return Bad(where, what, "needs a \"pattern\" or a \"squeezed\" pattern");
   }
-  RE2::Options opts = RuleOptions(8 << 20);
+  RE2::Options opts = RuleOptions(kRuleMaxMem);
   if (!r.pattern.empty()) {
-    r.re = std::make_unique<RE2>(r.pattern, opts);
-    if (!r.re->ok()) return Bad(where, what, "pattern does not compile: " + r.re->error());
+    if (RE2 re(r.pattern, opts); !re.ok()) {
+      return Bad(where, what, "pattern does not compile: " + re.error());
+    }
+    r.re = std::make_unique<LazyRegex>(r.pattern, opts);
   }
   if (!r.squeezed_pattern.empty()) {
-    r.squeezed_re = std::make_unique<RE2>(r.squeezed_pattern, opts);
-    if (!r.squeezed_re->ok()) {
-      return Bad(where, what, "squeezed pattern does not compile: " + r.squeezed_re->error());
+    if (RE2 re(r.squeezed_pattern, opts); !re.ok()) {
+      return Bad(where, what, "squeezed pattern does not compile: " + re.error());
     }
+    r.squeezed_re = std::make_unique<LazyRegex>(r.squeezed_pattern, opts);
   }
   auto hits = StringList(j, "hit", where, what);
   if (!hits.ok()) return hits.status();

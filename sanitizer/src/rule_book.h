@@ -18,6 +18,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,23 @@ struct Category {
   double quoted_factor = 0.5;  // inside a code block or quotes
 };
 
+// A rule's own RE2, used only to locate matches after a set reported the rule. Most rules
+// never fire in a process's life, so the RE2 is compiled on first use (the pattern was
+// compiled once when the rule was loaded, to report errors then). Thread-safe.
+class LazyRegex {
+ public:
+  LazyRegex(std::string pattern, const RE2::Options& options)
+      : pattern_(std::move(pattern)), options_(options) {}
+  // Null when the RE2 cannot be built (out of memory): the caller must fail closed.
+  const RE2* Get() const;
+
+ private:
+  std::string pattern_;
+  RE2::Options options_;
+  mutable std::once_flag once_;
+  mutable std::unique_ptr<RE2> re_;
+};
+
 struct Rule {
   std::string id;
   size_t category = 0;  // index into RuleBook::categories
@@ -46,8 +64,8 @@ struct Rule {
   std::string description;
   std::string pattern;
   std::string squeezed_pattern;
-  std::unique_ptr<RE2> re;
-  std::unique_ptr<RE2> squeezed_re;
+  std::unique_ptr<LazyRegex> re;           // null when there is no folded pattern
+  std::unique_ptr<LazyRegex> squeezed_re;  // null when there is no squeezed pattern
   std::vector<std::string> hits, misses;
 };
 

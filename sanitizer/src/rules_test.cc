@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "reagent/core/json.h"
 #include "reagent/sanitizer/sanitizer.h"
+#include "rule_book.h"
 
 namespace reagent {
 namespace {
@@ -62,6 +64,25 @@ std::string RuleName(const ::testing::TestParamInfo<RuleCase>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(BuiltinRules, EachRule, ::testing::ValuesIn(LoadRuleCases()), RuleName);
+
+TEST(LazyRegex, CompilesOnceOnFirstUseForEveryThread) {
+  sanitizer_internal::LazyRegex lazy("ign(o)re", sanitizer_internal::RuleOptions(8 << 20));
+  std::vector<const RE2*> seen(8, nullptr);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < seen.size(); ++i) {
+    threads.emplace_back([&, i] { seen[i] = lazy.Get(); });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_NE(seen[0], nullptr);
+  for (const RE2* re : seen) EXPECT_EQ(re, seen[0]);
+  EXPECT_TRUE(RE2::PartialMatch("please ignore it", *seen[0]));
+}
+
+TEST(LazyRegex, APatternThatCannotBeBuiltGivesNullSoTheCallerFailsClosed) {
+  sanitizer_internal::LazyRegex broken("(unclosed", sanitizer_internal::RuleOptions(8 << 20));
+  EXPECT_EQ(broken.Get(), nullptr);
+  EXPECT_EQ(broken.Get(), nullptr);
+}
 
 TEST(BuiltinRules, FileLoadsAndEveryRuleIsCompiledIntoTheLibrary) {
   std::vector<RuleCase> cases = LoadRuleCases();
