@@ -68,7 +68,8 @@ ChatResult ScriptedModel::Complete(const ChatRequest& request) {
   int64_t id = 0;
   {
     std::lock_guard lock(mu_);
-    requests_.push_back(request);
+    ++calls_;
+    if (options_.record_requests) requests_.push_back(request);
     if (request.cancel.cancelled()) {
       return MakeUnexpected(Failure(model_, ModelErrorKind::kCancelled, "cancelled"));
     }
@@ -165,7 +166,7 @@ std::vector<ChatRequest> ScriptedModel::requests() const {
 
 size_t ScriptedModel::calls() const {
   std::lock_guard lock(mu_);
-  return requests_.size();
+  return calls_;
 }
 
 size_t ScriptedModel::remaining() const {

@@ -45,6 +45,21 @@ TEST(ScriptedModel, RepliesInOrderWithScriptedUsage) {
   EXPECT_EQ(model->remaining(), 0u);
 }
 
+TEST(ScriptedModel, RequestsAreKeptUnlessRecordingIsOff) {
+  ManualClock clock;
+  const char* script = R"([{"content": "a"}, {"content": "b"}])";
+  auto recording = Make(script, clock);
+  auto quiet = Make(script, clock, {.record_requests = false});
+  for (ScriptedModel* m : {recording.get(), quiet.get()}) {
+    ASSERT_TRUE(m->Complete(Ask("one")).ok());
+    ASSERT_TRUE(m->Complete(Ask("two")).ok());
+    EXPECT_EQ(m->calls(), 2u);
+  }
+  ASSERT_EQ(recording->requests().size(), 2u);
+  EXPECT_EQ(recording->requests()[1].messages[0].content, "two");
+  EXPECT_TRUE(quiet->requests().empty());
+}
+
 TEST(ScriptedModel, ToolCallsGetIdsAndJsonArguments) {
   ManualClock clock;
   auto model = Make(R"([{"tool_calls": [{"name": "calculator", "arguments": {"expression": "17*23"}},

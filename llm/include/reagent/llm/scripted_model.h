@@ -51,6 +51,9 @@ struct ScriptedModelOptions {
   std::function<int64_t(std::string_view)> count_text_tokens;
   // Characters per streamed content delta in Stream(). Default 16.
   size_t stream_chunk_chars = 16;
+  // Keep a copy of every request for requests(). Turn off where only the replies matter
+  // (benchmarks): each copy holds the whole history, so a long turn keeps O(steps²) bytes.
+  bool record_requests = true;
 };
 
 class ScriptedModel final : public ChatModel {
@@ -73,9 +76,10 @@ class ScriptedModel final : public ChatModel {
   // Appends replies at the end of the queue.
   void Append(std::vector<ScriptedReply> replies);
 
-  // Every request received, in order, including those answered with an error.
+  // Every request received, in order, including those answered with an error (empty when
+  // record_requests is off).
   std::vector<ChatRequest> requests() const;
-  size_t calls() const;
+  size_t calls() const;  // counted whether or not requests are recorded
   size_t remaining() const;
 
  private:
@@ -88,6 +92,7 @@ class ScriptedModel final : public ChatModel {
   mutable std::mutex mu_;
   std::deque<ScriptedReply> replies_;
   std::vector<ChatRequest> requests_;
+  size_t calls_ = 0;
   int64_t next_id_ = 1;
 };
 
