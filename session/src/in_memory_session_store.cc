@@ -6,6 +6,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <tuple>
 #include <unordered_map>
 
 #include "reagent/core/random.h"
@@ -19,11 +20,16 @@ using namespace session_internal;
 struct StoredSession {
   SessionInfo info;
   std::vector<Message> messages;
+  std::vector<StepInfo> steps;  // dropped with the session; its usage stays in the ledger
 };
 
-struct LedgerRow {
-  std::string session_id, user_id, day;
-  StepInfo step;
+// The usage ledger, kept as totals per (user, day, session) rather than a row per step: what
+// was spent outlives deleted and evicted sessions, as in the SQLite store, but memory grows
+// with the sessions and days seen, not with every step ever taken.
+using LedgerKey = std::tuple<std::string, std::string, std::string>;  // user, day, session
+struct LedgerTotal {
+  int64_t steps = 0;
+  Usage usage{.cost_usd = 0.0};
 };
 
 struct LeaseRow {
@@ -38,7 +44,7 @@ struct MemoryState {
   Clock& clock;
   std::mutex mu;
   std::unordered_map<std::string, StoredSession> sessions;
-  std::vector<LedgerRow> ledger;
+  std::map<LedgerKey, LedgerTotal> ledger;
   std::map<std::string, LeaseRow> leases;  // by lease id
   std::unordered_map<std::string, std::deque<int64_t>> requests;  // per user, oldest first
 
@@ -118,7 +124,7 @@ class InMemorySessionStore final : public SessionStore {
     SessionInfo info{.id = RandomId128(), .user_id = std::string(user_id), .created_at = now,
                      .last_access = now, .metadata = std::move(metadata)};
     info.usage.cost_usd = 0.0;
-    state_->sessions[info.id] = StoredSession{info, {}};
+    state_->sessions[info.id] = StoredSession{info, {}, {}};
     return info;
   }
 
@@ -143,7 +149,10 @@ class InMemorySessionStore final : public SessionStore {
     StepInfo row{.step = info.step_count + 1, .first_message = info.message_count,
                  .message_count = static_cast<int64_t>(step.messages.size()), .model = step.model,
                  .usage = step.usage, .created_at = now, .extra = step.extra};
-    state_->ledger.push_back({info.id, info.user_id, UtcDay(now), row});
+    LedgerTotal& total = state_->ledger[{info.user_id, UtcDay(now), info.id}];
+    total.steps += 1;
+    total.usage += step.usage;
+    s->steps.push_back(std::move(row));
     s->messages.insert(s->messages.end(), step.messages.begin(), step.messages.end());
     info.step_count += 1;
     info.message_count += row.message_count;
@@ -215,31 +224,32 @@ class InMemorySessionStore final : public SessionStore {
 
   Result<std::vector<StepInfo>> Steps(std::string_view session_id) override {
     std::lock_guard lock(state_->mu);
-    if (!state_->sessions.contains(std::string(session_id))) return SessionNotFound(session_id);
-    std::vector<StepInfo> out;
-    for (const LedgerRow& row : state_->ledger) {
-      if (row.session_id == session_id) out.push_back(row.step);
-    }
-    return out;
+    auto it = state_->sessions.find(std::string(session_id));
+    if (it == state_->sessions.end()) return SessionNotFound(session_id);
+    return it->second.steps;
   }
 
   Result<std::vector<UsageTotal>> UsageTotals(UsageGrouping grouping, const UsageFilter& filter) override {
     std::lock_guard lock(state_->mu);
     std::map<std::tuple<std::string, std::string, std::string>, UsageTotal> groups;
-    for (const LedgerRow& row : state_->ledger) {
-      if (!filter.user_id.empty() && row.user_id != filter.user_id) continue;
-      if (!filter.session_id.empty() && row.session_id != filter.session_id) continue;
+    // One user's totals are a contiguous range of the ledger (it is ordered by user first).
+    auto first = filter.user_id.empty() ? state_->ledger.begin()
+                                        : state_->ledger.lower_bound({filter.user_id, "", ""});
+    for (auto row = first; row != state_->ledger.end(); ++row) {
+      const auto& [user_id, day, session_id] = row->first;
+      if (!filter.user_id.empty() && user_id != filter.user_id) break;
+      if (!filter.session_id.empty() && session_id != filter.session_id) continue;
       UsageTotal key;
       switch (grouping) {
-        case UsageGrouping::kSession: key.session_id = row.session_id; key.user_id = row.user_id; break;
-        case UsageGrouping::kUser: key.user_id = row.user_id; break;
-        case UsageGrouping::kDay: key.day = row.day; break;
-        case UsageGrouping::kUserDay: key.user_id = row.user_id; key.day = row.day; break;
+        case UsageGrouping::kSession: key.session_id = session_id; key.user_id = user_id; break;
+        case UsageGrouping::kUser: key.user_id = user_id; break;
+        case UsageGrouping::kDay: key.day = day; break;
+        case UsageGrouping::kUserDay: key.user_id = user_id; key.day = day; break;
       }
       auto [it, fresh] = groups.try_emplace({key.session_id, key.user_id, key.day}, key);
       if (fresh) it->second.usage.cost_usd = 0.0;
-      it->second.steps += 1;
-      it->second.usage += row.step.usage;
+      it->second.steps += row->second.steps;
+      it->second.usage += row->second.usage;
     }
     std::vector<UsageTotal> out;
     for (auto& [k, total] : groups) out.push_back(std::move(total));

@@ -349,6 +349,38 @@ TYPED_TEST(SessionStoreConformance, ListFiltersByUserAndExpiryMostRecentFirst) {
   EXPECT_EQ(store->List({.include_expired = true, .limit = 1})->size(), 1u);
 }
 
+TYPED_TEST(SessionStoreConformance, UsageTotalsFilterExactlyAndKeepUnpricedCostsUnknown) {
+  auto store = this->Open({});
+  auto al = store->Create("al");  // a user whose id is a prefix of another's
+  auto alice = store->Create("alice");
+  auto alice2 = store->Create("alice");
+  ASSERT_TRUE(store->AppendStep(al->id, this->Step({Message::User("1")}, 1, 1, 0.5)).ok());
+  ASSERT_TRUE(store->AppendStep(alice->id, this->Step({Message::User("2")}, 10, 1, std::nullopt)).ok());
+  ASSERT_TRUE(store->AppendStep(alice->id, this->Step({Message::User("3")}, 20, 2, 1.0)).ok());
+  ASSERT_TRUE(store->AppendStep(alice2->id, this->Step({Message::User("4")}, 100, 5, 2.0)).ok());
+
+  auto al_total = store->UsageTotals(UsageGrouping::kUser, {.user_id = "al"});
+  ASSERT_TRUE(al_total.ok());
+  ASSERT_EQ(al_total->size(), 1u);
+  EXPECT_EQ((*al_total)[0].usage, (Usage{1, 1, 0, 0.5}));
+
+  auto alice_total = store->UsageTotals(UsageGrouping::kUser, {.user_id = "alice"});
+  ASSERT_EQ(alice_total->size(), 1u);
+  EXPECT_EQ((*alice_total)[0].steps, 3);
+  EXPECT_EQ((*alice_total)[0].usage, (Usage{130, 8, 0, std::nullopt}));  // one step unpriced
+
+  auto one_session = store->UsageTotals(UsageGrouping::kSession, {.session_id = alice2->id});
+  ASSERT_EQ(one_session->size(), 1u);
+  EXPECT_EQ((*one_session)[0].user_id, "alice");
+  EXPECT_EQ((*one_session)[0].usage, (Usage{100, 5, 0, 2.0}));
+
+  // Deleting a session keeps what it spent in the totals.
+  ASSERT_TRUE(store->Delete(alice->id).ok());
+  alice_total = store->UsageTotals(UsageGrouping::kUser, {.user_id = "alice"});
+  ASSERT_EQ(alice_total->size(), 1u);
+  EXPECT_EQ((*alice_total)[0].steps, 3);
+}
+
 TYPED_TEST(SessionStoreConformance, UsageTotalsGroupBySessionUserAndUtcDay) {
   auto store = this->Open({.ttl = Seconds(3 * 86400)});
   auto a = store->Create("alice");  // 2025-01-01 00:00 UTC
