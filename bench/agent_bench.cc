@@ -9,7 +9,8 @@
 // beyond copying the prompt), and peak_rss_mb small. The in-memory variant (memory:1) runs
 // the same turn without SQLite, which separates the agent's own cost from the commit's.
 // Run one configuration per process (--benchmark_filter) for a peak RSS of that
-// configuration alone; setup_rss_mb is the tokenizer + sanitizer + store baseline.
+// configuration alone; start_rss_mb is the process and its libraries, setup_rss_mb the peak
+// once the tokenizer, sanitizer and store are loaded.
 #include <sys/resource.h>
 #include <unistd.h>
 
