@@ -1,7 +1,12 @@
 // Scenario-style tests of the agent over the resilience stack (retry, breaker, fallback),
 // native tool-call mode, and history across turns.
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include <gtest/gtest.h>
 
@@ -91,8 +96,8 @@ TEST(AgentModels, NativeParallelToolCallsAnswerEachIdInOrder) {
       {"id": "call_b", "name": "weather", "arguments": {"city": "Hue"}}]},
     {"content": "Hanoi 31C sunny; Hue 28C rain."}
   ])"));
-  h.AddScriptedTool("weather", kWeatherTool);
-  h.Build({.mode = AgentOptions::Mode::kTools});
+  h.AddScriptedTool("weather", kWeatherTool);  // answers in call order: run them in order
+  h.Build({.mode = AgentOptions::Mode::kTools, .max_parallel_tools = 1});
   TurnResult r = h.Run("Weather in Hanoi and Hue?");
   EXPECT_EQ(r.stop_reason, StopReason::kFinalAnswer);
   EXPECT_EQ(r.steps, 2);
@@ -117,6 +122,90 @@ TEST(AgentModels, NativeParallelToolCallsAnswerEachIdInOrder) {
   Session s = h.Stored();
   ASSERT_EQ(s.messages.size(), 5u);  // user, assistant+calls, tool, tool, answer
   EXPECT_EQ(s.messages[2].tool_call_id, "call_a");
+}
+
+// Each call of a reply waits (up to 10 s) until all of them have started: run one after
+// another they would wait out the timeout one by one and report that they ran alone.
+TEST(AgentModels, NativeToolCallsOfOneReplyRunConcurrently) {
+  AgentHarness h;
+  h.AddModel("gpt-4.1", json::parse(R"([
+    {"tool_calls": [
+      {"id": "c1", "name": "slow", "arguments": {"n": 1}},
+      {"id": "c2", "name": "slow", "arguments": {"n": 2}},
+      {"id": "c3", "name": "slow", "arguments": {"n": 3}}]},
+    {"content": "done"}
+  ])"));
+  std::mutex mu;
+  std::condition_variable cv;
+  int started = 0;
+  h.AddTool(MakeTool({.name = "slow", .description = "Waits for the others",
+                      .parameters = {{"type", "object"}, {"properties", {{"n", {{"type", "integer"}}}}}}},
+                     [&](const json& args, const ToolContext&) {
+                       std::unique_lock lock(mu);
+                       ++started;
+                       cv.notify_all();
+                       bool together = cv.wait_for(lock, std::chrono::seconds(10),
+                                                   [&] { return started >= 3; });
+                       return ToolResult::Text(fmt::format("call {} {}", args["n"].get<int>(),
+                                                           together ? "ran with the others" : "ran alone"));
+                     }));
+  h.Build({.mode = AgentOptions::Mode::kTools});
+  TurnResult r = h.Run("go");
+  EXPECT_EQ(r.stop_reason, StopReason::kFinalAnswer);
+  EXPECT_EQ(r.observations, (std::vector<std::string>{"call 1 ran with the others",
+                                                      "call 2 ran with the others",
+                                                      "call 3 ran with the others"}));
+  // Announced first, then observed in the model's order.
+  std::vector<std::string> order;
+  for (const AgentEvent& e : h.observer.events) {
+    if (e.kind == Kind::kToolCall) order.push_back("call " + e.tool_call.id);
+    if (e.kind == Kind::kToolResult) order.push_back("result " + e.tool_call.id);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"call c1", "call c2", "call c3", "result c1",
+                                             "result c2", "result c3"}));
+  Session s = h.Stored();
+  ASSERT_EQ(s.messages.size(), 6u);  // user, assistant+calls, 3 tool results, answer
+  EXPECT_EQ(s.messages[2].tool_call_id, "c1");
+  EXPECT_EQ(s.messages[4].tool_call_id, "c3");
+}
+
+TEST(AgentModels, ParallelToolsCanBeLimitedToOneAtATime) {
+  AgentHarness h;
+  h.AddModel("gpt-4.1", json::parse(R"([
+    {"tool_calls": [{"id": "c1", "name": "count", "arguments": {}},
+                    {"id": "c2", "name": "count", "arguments": {}}]},
+    {"content": "done"}
+  ])"));
+  std::atomic<int> running{0}, most{0};
+  h.AddTool(MakeTool({.name = "count", .description = "Counts concurrent calls",
+                      .parameters = {{"type", "object"}}},
+                     [&](const json&, const ToolContext&) {
+                       int now = ++running;
+                       int seen = most.load();
+                       while (now > seen && !most.compare_exchange_weak(seen, now)) {
+                       }
+                       std::this_thread::yield();
+                       --running;
+                       return ToolResult::Text("ok");
+                     }));
+  h.Build({.mode = AgentOptions::Mode::kTools, .max_parallel_tools = 1});
+  TurnResult r = h.Run("go");
+  EXPECT_EQ(r.stop_reason, StopReason::kFinalAnswer);
+  EXPECT_EQ(most.load(), 1);
+  std::vector<Kind> kinds;
+  for (const AgentEvent& e : h.observer.events) {
+    if (e.kind == Kind::kToolCall || e.kind == Kind::kToolResult) kinds.push_back(e.kind);
+  }
+  EXPECT_EQ(kinds, (std::vector<Kind>{Kind::kToolCall, Kind::kToolResult, Kind::kToolCall,
+                                      Kind::kToolResult}));
+}
+
+TEST(AgentModels, MaxParallelToolsBelowOneIsRejected) {
+  AgentHarness h;
+  h.AddModel("gpt-4.1", json::parse(R"([{"content": "x"}])"));
+  auto a = Agent::Create({.max_parallel_tools = 0},
+                         {.model = h.models["gpt-4.1"], .model_name = "gpt-4.1"});
+  EXPECT_EQ(a.status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(AgentModels, EmptyNativeReplyIsCorrected) {

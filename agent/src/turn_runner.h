@@ -40,7 +40,15 @@ class TurnRunner {
   bool HandleReactReply(const ChatResponse& response, StepTrace& trace);
   bool HandleToolsReply(const ChatResponse& response, StepTrace& trace);
   bool MalformedReply(const std::string& correction, StepTrace& trace);
+  // Runs one call and observes its result; returns the (wrapped) observation for the prompt.
   std::string ExecuteTool(const ToolCall& call, StepTrace& trace);
+  // The calls of one native reply, concurrently up to max_parallel_tools; observations in
+  // the calls' order.
+  std::vector<std::string> ExecuteTools(const std::vector<ToolCall>& calls, StepTrace& trace);
+  // Invokes the tool; safe to call from several threads at once.
+  ToolResult InvokeTool(const ToolCall& call) const;
+  // Scans, wraps, records and reports a tool's result (on the turn's thread).
+  std::string ObserveTool(const ToolCall& call, ToolResult result, StepTrace& trace);
   void Closing(StopReason reason, std::string detail);
 
   // Builds the prompt from conv_ (system message replaced by `system`), trimmed to `limit`

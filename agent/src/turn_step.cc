@@ -1,5 +1,6 @@
 // The reason/act step, the closing call, tool execution and model-call accounting of a turn.
 #include <algorithm>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -267,10 +268,10 @@ bool TurnRunner::HandleToolsReply(const ChatResponse& response, StepTrace& trace
       if (calls[i].id.empty()) calls[i].id = fmt::format("call_{}_{}", trace.index, i + 1);
     }
     Push(Message::Assistant(response.content, calls));
-    for (const ToolCall& call : calls) {
-      trace.tool_calls.push_back(call);
-      std::string observation = ExecuteTool(call, trace);
-      Push(Message::Tool(call.id, call.name, std::move(observation)));
+    for (const ToolCall& call : calls) trace.tool_calls.push_back(call);
+    std::vector<std::string> observations = ExecuteTools(calls, trace);
+    for (size_t i = 0; i < calls.size(); ++i) {
+      Push(Message::Tool(calls[i].id, calls[i].name, std::move(observations[i])));
     }
     return true;
   }
@@ -304,19 +305,53 @@ bool TurnRunner::MalformedReply(const std::string& correction, StepTrace& trace)
   return true;
 }
 
+ToolResult TurnRunner::InvokeTool(const ToolCall& call) const {
+  if (!shared_.tools) {
+    return ToolResult::Error(tool_error::kUnknownTool,
+                             fmt::format("{} is not a valid tool: no tools are available, answer "
+                                         "with what you know",
+                                         call.name));
+  }
+  return shared_.tools->Invoke(call.name, call.arguments,
+                               ToolContext{.cancel = cancel_, .clock = &clock_,
+                                           .deadline = budget_.deadline()});
+}
+
 std::string TurnRunner::ExecuteTool(const ToolCall& call, StepTrace& trace) {
   Emit({.kind = AgentEvent::Kind::kToolCall, .step = trace.index, .tool_call = call});
-  ToolResult r;
-  if (!shared_.tools) {
-    r = ToolResult::Error(tool_error::kUnknownTool,
-                          fmt::format("{} is not a valid tool: no tools are available, answer "
-                                      "with what you know",
-                                      call.name));
-  } else {
-    r = shared_.tools->Invoke(call.name, call.arguments,
-                              ToolContext{.cancel = cancel_, .clock = &clock_,
-                                          .deadline = budget_.deadline()});
+  return ObserveTool(call, InvokeTool(call), trace);
+}
+
+std::vector<std::string> TurnRunner::ExecuteTools(const std::vector<ToolCall>& calls,
+                                                  StepTrace& trace) {
+  std::vector<std::string> observations;
+  const size_t parallel = static_cast<size_t>(std::max(1, options_.max_parallel_tools));
+  if (calls.size() < 2 || parallel < 2) {
+    for (const ToolCall& call : calls) observations.push_back(ExecuteTool(call, trace));
+    return observations;
   }
+  // Every call is announced, the calls run at most `parallel` at a time, and the results are
+  // observed (scanned, wrapped, reported) in the model's order, whatever order they finish in.
+  for (const ToolCall& call : calls) {
+    Emit({.kind = AgentEvent::Kind::kToolCall, .step = trace.index, .tool_call = call});
+  }
+  std::vector<ToolResult> results(calls.size());
+  for (size_t first = 0; first < calls.size(); first += parallel) {
+    const size_t last = std::min(calls.size(), first + parallel);
+    std::vector<std::thread> workers;
+    for (size_t i = first + 1; i < last; ++i) {
+      workers.emplace_back([&, i] { results[i] = InvokeTool(calls[i]); });
+    }
+    results[first] = InvokeTool(calls[first]);  // this thread takes one of the calls
+    for (std::thread& w : workers) w.join();
+  }
+  for (size_t i = 0; i < calls.size(); ++i) {
+    observations.push_back(ObserveTool(calls[i], std::move(results[i]), trace));
+  }
+  return observations;
+}
+
+std::string TurnRunner::ObserveTool(const ToolCall& call, ToolResult r, StepTrace& trace) {
   std::string observation;
   std::string wrapped;
   if (IsRegistryRejection(r)) {

@@ -71,6 +71,7 @@ Result<Config> ParseConfig(const Json& json, const std::string& source) {
       if (auto v = o.String("system")) c.system_prompt = *v;
       if (auto v = o.Int("max_steps", false, 1)) c.max_steps = static_cast<int>(*v);
       if (auto v = o.Int("max_output_tokens", false, 1)) c.max_output_tokens = *v;
+      if (auto v = o.Int("max_parallel_tools", false, 1)) c.max_parallel_tools = static_cast<int>(*v);
       c.temperature = o.Number("temperature", false, 0);
       if (auto v = o.String("user")) c.user = *v;
       o.RejectUnknownKeys();
@@ -181,7 +182,8 @@ Json EffectiveConfigJson(const Config& c) {
     models.push_back(jm);
   }
   Json agent = {{"mode", c.mode}, {"system", c.system_prompt}, {"max_steps", c.max_steps},
-                {"max_output_tokens", c.max_output_tokens}, {"user", c.user}};
+                {"max_output_tokens", c.max_output_tokens},
+                {"max_parallel_tools", c.max_parallel_tools}, {"user", c.user}};
   if (c.temperature) agent["temperature"] = *c.temperature;
   Json sanitizer = {{"rule_files", c.rule_files}};
   if (c.block_threshold) sanitizer["block_threshold"] = *c.block_threshold;

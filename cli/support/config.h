@@ -37,6 +37,7 @@ struct Config {
   std::string system_prompt = "You are a helpful assistant. Use tools when they help.";
   int max_steps = 10;
   int64_t max_output_tokens = 1024;
+  int max_parallel_tools = 8;  // native tool calls of one reply run this many at a time
   std::optional<double> temperature;
 
   // budget per turn (0 = unlimited)

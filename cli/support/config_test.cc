@@ -12,6 +12,7 @@ TEST(ConfigTest, EmptyObjectKeepsTheDefaults) {
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->models.size(), 1u);
   EXPECT_EQ(c->max_steps, 10);
+  EXPECT_EQ(c->max_parallel_tools, 8);
   EXPECT_EQ(c->budget_max_tokens, 8000);
   EXPECT_EQ(c->session_ttl_s, 3600);
   EXPECT_EQ(c->max_sessions, 10000);
@@ -29,6 +30,16 @@ TEST(ConfigTest, ReadsModelsInFallbackOrderWithPrices) {
   EXPECT_EQ(c->models[0].api_key_env, "MY_KEY");
   EXPECT_EQ(*c->models[0].price_output, 8);
   EXPECT_EQ(c->models[1].model, "deepseek-chat");
+}
+
+TEST(ConfigTest, MaxParallelToolsIsReadAndMustBePositive) {
+  auto c = ParseConfig(Json::parse(R"({"agent": {"max_parallel_tools": 2}})"), "x.json");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->max_parallel_tools, 2);
+  c = ParseConfig(Json::parse(R"({"agent": {"max_parallel_tools": 0}})"), "x.json");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("agent.max_parallel_tools"), std::string::npos)
+      << c.status().message();
 }
 
 TEST(ConfigTest, BadKeyIsNamedWithTheFile) {

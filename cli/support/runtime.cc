@@ -101,6 +101,7 @@ Result<std::unique_ptr<Runtime>> BuildRuntime(const Config& c, bool stream) {
   ao.system_prompt = c.system_prompt;
   ao.mode = c.mode == "tools" ? AgentOptions::Mode::kTools : AgentOptions::Mode::kReact;
   ao.max_steps = c.max_steps;
+  ao.max_parallel_tools = c.max_parallel_tools;
   ao.budget.max_tokens = c.budget_max_tokens;
   ao.budget.max_cost_usd = c.budget_max_cost_usd;
   ao.budget.deadline = Seconds(c.budget_deadline_s);

@@ -159,6 +159,9 @@ ScenarioRun RunScenario(const Scenario& s) {
   options.system_prompt = s.agent.system.value_or("You are a helpful assistant.");
   options.mode = s.agent.mode == "tools" ? AgentOptions::Mode::kTools : AgentOptions::Mode::kReact;
   options.max_steps = s.agent.max_steps;
+  // Scripted tools answer in the order they are called and scripted latencies advance one
+  // simulated clock: calls of one reply run one after another so a scenario is repeatable.
+  options.max_parallel_tools = 1;
   options.budget.max_tokens = s.agent.budget.max_tokens.value_or(0);
   options.budget.max_cost_usd = s.agent.budget.max_cost_usd.value_or(0);
   options.budget.deadline = Seconds(s.agent.budget.deadline_s.value_or(0));

@@ -78,8 +78,11 @@ struct AgentOptions {
   // Consecutive malformed replies tolerated; one more ends the turn with `error`.
   int max_parse_failures = 3;
   // Tools this agent may call (a subset of the registry, in this order); empty: all of them.
-  // Parallel native tool calls of one reply run one after another, in the model's order.
   std::vector<std::string> tool_allow_list;
+  // Native tool calls of one reply run concurrently, this many at a time (1: one after another,
+  // in the model's order). Their results enter the history in the model's order whatever
+  // order they finish in; tools must be safe to call concurrently (ToolRegistry is).
+  int max_parallel_tools = 8;
   // Fraction of a limit at which a budget warning event fires once. 0 disables warnings.
   double warn_at = 0.7;
   // When set, Run refuses sessions owned by another user (PermissionDenied).
