@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "reagent/core/hex.h"
+
 namespace reagent {
 namespace {
 
@@ -95,13 +97,7 @@ std::array<uint8_t, 32> Sha256::Finish() {
 std::string Sha256Hex(std::string_view bytes) {
   Sha256 sha;
   sha.Update(bytes);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (uint8_t byte : sha.Finish()) {
-    hex.push_back(kHex[byte >> 4]);
-    hex.push_back(kHex[byte & 0xf]);
-  }
-  return hex;
+  return HexLower(sha.Finish());
 }
 
 }  // namespace reagent

@@ -5,6 +5,7 @@
 #include <malloc.h>
 #endif
 
+#include "reagent/core/hex.h"
 #include "reagent/core/json.h"
 #include "reagent/core/random.h"
 #include "sanitizer_impl.h"
@@ -165,15 +166,7 @@ Result<std::shared_ptr<const Sanitizer>> Sanitizer::Create(const SanitizerOption
 }
 
 std::string Sanitizer::NewNonce() {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string bytes = SecureRandomBytes(kNonceBytes);
-  std::string out;
-  for (char c : bytes) {
-    auto b = static_cast<unsigned char>(c);
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xF]);
-  }
-  return out;
+  return HexLower(SecureRandomBytes(kNonceBytes));
 }
 
 }  // namespace reagent

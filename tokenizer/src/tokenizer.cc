@@ -16,6 +16,7 @@
 #include "piece_cache.h"
 #include "pretokenizer.h"
 #include "rank_table.h"
+#include "reagent/core/hex.h"
 #include "reagent/core/sha256.h"
 
 namespace reagent {
@@ -97,12 +98,7 @@ Result<std::unique_ptr<RankTable>> VerifyAndParse(const EncodingSpec& spec, std:
     hash.Update(stretch);
     if (read_past) read_past(stretch);
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string actual;
-  for (uint8_t b : hash.Finish()) {
-    actual.push_back(kHex[b >> 4]);
-    actual.push_back(kHex[b & 0xF]);
-  }
+  const std::string actual = HexLower(hash.Finish());
   if (actual != spec.sha256) {
     return Status::DataLoss(std::string(where) + ": SHA-256 mismatch for " + std::string(spec.name) +
                             " rank file: expected " + std::string(spec.sha256) + ", got " + actual);
