@@ -16,48 +16,39 @@ constexpr uint32_t kMaxRank = 1u << 24;
 // token the table was twice the size (4 MB for o200k) and encoding no faster.
 constexpr size_t kMaxLoadNumerator = 4, kMaxLoadDenominator = 5;
 
+// Calls fn(line, line_number) for each line of `file` (without its '\n'; line numbers from
+// 1), stopping at the first line for which fn returns an error, which is returned. Each
+// stretch of about RankTable::kReadPastStretch bytes read is handed to `read_past`.
+template <typename Fn>
+Status ForEachLine(std::string_view file, RankTable::ReadPast read_past, Fn&& fn) {
+  size_t handed = 0;  // file[0, handed) has gone to read_past
+  size_t line_number = 0;
+  for (size_t at = 0; at < file.size();) {
+    size_t end = std::min(file.find('\n', at), file.size());
+    std::string_view line = file.substr(at, end - at);
+    at = std::min(end + 1, file.size());
+    if (read_past && at - handed >= RankTable::kReadPastStretch) {
+      read_past(file.substr(handed, at - handed));
+      handed = at;
+    }
+    REAGENT_RETURN_IF_ERROR(fn(line, ++line_number));
+  }
+  if (read_past && handed < file.size()) read_past(file.substr(handed));
+  return Status::Ok();
+}
+
 // What a first pass over the file learns, so the tables are allocated once at their final
 // size (no doubling while growing, which would raise the peak memory of loading).
 struct FileShape {
-  size_t lines = 0;
   size_t token_bytes = 0;  // upper bound of the decoded bytes
   uint32_t max_rank = 0;
 };
 
-// Hands finished stretches of `file` to a ReadPast callback, about kStretch bytes at a time.
-class Progress {
- public:
-  static constexpr size_t kStretch = 1 << 20;
-  Progress(std::string_view file, RankTable::ReadPast read_past) : file_(file), read_past_(read_past) {}
-  void At(size_t offset) {
-    if (read_past_ && offset - done_ >= kStretch) {
-      read_past_(file_.substr(done_, offset - done_));
-      done_ = offset;
-    }
-  }
-  void Finish() {
-    if (read_past_ && done_ < file_.size()) read_past_(file_.substr(done_));
-    done_ = file_.size();
-  }
-
- private:
-  std::string_view file_;
-  RankTable::ReadPast read_past_;
-  size_t done_ = 0;
-};
-
 FileShape Measure(std::string_view file_bytes, RankTable::ReadPast read_past) {
   FileShape shape;
-  Progress progress(file_bytes, read_past);
-  const size_t total = file_bytes.size();
-  while (!file_bytes.empty()) {
-    size_t end = file_bytes.find('\n');
-    std::string_view line = file_bytes.substr(0, end);
-    file_bytes = end == std::string_view::npos ? std::string_view() : file_bytes.substr(end + 1);
-    progress.At(total - file_bytes.size());
+  (void)ForEachLine(file_bytes, read_past, [&](std::string_view line, size_t) {
     size_t space = line.find(' ');
-    if (space == std::string_view::npos) continue;  // the parse reports it
-    ++shape.lines;
+    if (space == std::string_view::npos) return Status::Ok();  // the parse reports it
     shape.token_bytes += space / 4 * 3;
     uint32_t rank = 0;
     std::string_view digits = line.substr(space + 1);
@@ -65,8 +56,8 @@ FileShape Measure(std::string_view file_bytes, RankTable::ReadPast read_past) {
         rank < kMaxRank) {
       shape.max_rank = std::max(shape.max_rank, rank);
     }
-  }
-  progress.Finish();
+    return Status::Ok();
+  });
   return shape;
 }
 
@@ -129,20 +120,12 @@ Result<std::unique_ptr<RankTable>> RankTable::Parse(std::string_view file_bytes,
                                                     ReadPast read_past) {
   auto table = std::unique_ptr<RankTable>(new RankTable());
   const FileShape shape = Measure(file_bytes, read_past);
-  Progress progress(file_bytes, read_past);
-  const size_t total = file_bytes.size();
   table->entries_.reserve(static_cast<size_t>(shape.max_rank) + 1);
   table->arena_.reserve(shape.token_bytes);
   std::string token;
-  size_t line_number = 0;
   size_t mergeable = 0;
-  while (!file_bytes.empty()) {
-    size_t end = file_bytes.find('\n');
-    std::string_view line = file_bytes.substr(0, end);
-    file_bytes = end == std::string_view::npos ? std::string_view() : file_bytes.substr(end + 1);
-    progress.At(total - file_bytes.size());
-    ++line_number;
-    if (line.empty()) continue;
+  Status parsed = ForEachLine(file_bytes, read_past, [&](std::string_view line, size_t line_number) {
+    if (line.empty()) return Status::Ok();
     size_t space = line.find(' ');
     auto bad = [&](const char* what) {
       return Status::DataLoss(std::string(where) + " line " + std::to_string(line_number) + ": " + what);
@@ -153,10 +136,11 @@ Result<std::unique_ptr<RankTable>> RankTable::Parse(std::string_view file_bytes,
     std::string_view digits = line.substr(space + 1);
     auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), rank);
     if (ec != std::errc() || ptr != digits.data() + digits.size() || digits.empty()) return bad("bad rank");
-    if (Status s = table->Insert(where, rank, token, line_number); !s.ok()) return s;
+    REAGENT_RETURN_IF_ERROR(table->Insert(where, rank, token, line_number));
     ++mergeable;
-  }
-  progress.Finish();
+    return Status::Ok();
+  });
+  if (!parsed.ok()) return parsed;
   if (mergeable < 256) return Status::DataLoss(std::string(where) + ": fewer than 256 tokens; not a rank file");
 
   size_t slots = 1;

@@ -20,9 +20,10 @@ class RankTable {
  public:
   static constexpr uint32_t kNoRank = UINT32_MAX;
 
-  // Called with each stretch of the file the parser has finished reading (about 1 MiB at a
-  // time), so a caller that maps the file can let go of those pages.
+  // Called with each stretch of the file the parser has finished reading (about
+  // kReadPastStretch bytes at a time), so a caller that maps the file can let go of those pages.
   using ReadPast = void (*)(std::string_view done);
+  static constexpr size_t kReadPastStretch = 1 << 20;
 
   // Parses `file_bytes`; `where` names the file in error messages. Specials get the given ids.
   static Result<std::unique_ptr<RankTable>> Parse(std::string_view file_bytes, std::string_view where,

@@ -91,10 +91,9 @@ void ReleaseResidentPages(std::string_view bytes) {
 Result<std::unique_ptr<RankTable>> VerifyAndParse(const EncodingSpec& spec, std::string_view bytes,
                                                   std::string_view where,
                                                   RankTable::ReadPast read_past = nullptr) {
-  constexpr size_t kStretch = 1 << 20;
   Sha256 hash;
-  for (size_t at = 0; at < bytes.size(); at += kStretch) {
-    std::string_view stretch = bytes.substr(at, kStretch);
+  for (size_t at = 0; at < bytes.size(); at += RankTable::kReadPastStretch) {
+    std::string_view stretch = bytes.substr(at, RankTable::kReadPastStretch);
     hash.Update(stretch);
     if (read_past) read_past(stretch);
   }

@@ -100,6 +100,48 @@ TEST(TokenizerTest, InvalidUtf8KeepsTheValidPrefixAndMergesTheRestWithTheLastPie
   EXPECT_EQ(O200k().Encode("\xff").size(), 1u);
 }
 
+// A rank file of the 256 single bytes, then `extra` lines.
+std::string ByteRankFile(const std::string& extra) {
+  static constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string file;
+  for (int b = 0; b < 256; ++b) {
+    file += kB64[b >> 2];
+    file += kB64[(b & 3) << 4];
+    file += "== " + std::to_string(b) + "\n";
+  }
+  return file + extra;
+}
+
+TEST(RankTableTest, MalformedLinesAreNamedByFileAndLine) {
+  struct Case {
+    std::string extra, message;
+  };
+  for (const Case& c : {Case{"aGk= 256\nbad-line\n", "f.tiktoken line 258: expected \"<base64> <rank>\""},
+                        Case{"aGk 256\n", "f.tiktoken line 257: bad base64"},
+                        Case{"aGk= 25x\n", "f.tiktoken line 257: bad rank"},
+                        Case{"aGk= 255\n", "f.tiktoken line 257: rank 255 repeated"}}) {
+    auto ranks = RankTable::Parse(ByteRankFile(c.extra), "f.tiktoken", {});
+    ASSERT_FALSE(ranks.ok()) << c.extra;
+    EXPECT_EQ(ranks.status().code(), StatusCode::kDataLoss);
+    EXPECT_NE(ranks.status().message().find(c.message), std::string::npos) << ranks.status().message();
+  }
+  auto ranks = RankTable::Parse(ByteRankFile("aGk= 256\n\n"), "f.tiktoken", {});  // "hi", blank line
+  ASSERT_TRUE(ranks.ok()) << ranks.status();
+  EXPECT_EQ((*ranks)->Find("hi"), 256u);
+}
+
+// Every byte of the file reaches read_past once, in order, in stretches (both passes).
+TEST(RankTableTest, ReadPastSeesTheWholeFileInOrder) {
+  static std::string seen;
+  seen.clear();
+  const EncodingSpec& spec = SpecOf(Encoding::kCl100kBase);
+  auto ranks = RankTable::Parse(spec.embedded(), "cl100k", {},
+                                [](std::string_view done) { seen.append(done); });
+  ASSERT_TRUE(ranks.ok());
+  const std::string file(spec.embedded());
+  EXPECT_EQ(seen, file + file);  // the measuring pass, then the parse
+}
+
 TEST(TokenizerTest, LongPiecesMergeLikeTheQuadraticReference) {
   // The heap used for long pieces must pick the same merges as tiktoken's linear scan.
   const EncodingSpec& spec = SpecOf(Encoding::kCl100kBase);
