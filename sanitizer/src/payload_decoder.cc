@@ -5,9 +5,8 @@
 #include <cstdint>
 #include <utility>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "byte_blocks.h"
+
 
 namespace reagent::sanitizer_internal {
 namespace {
@@ -257,27 +256,15 @@ BlockMasks MasksScalar(const char* p, size_t n) {
 
 BlockMasks Masks(const char* p) {
 #if defined(__SSE2__)
-  __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  auto in_range = [&](char lo, char hi) {
-    return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(lo - 1))),
-                         _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>(hi + 1))));
-  };
-  auto is = [&](char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
+  using namespace blocks;
+  __m128i x = Load(p);
   // Signed bytes: ASCII blanks and controls are 0..0x20; bytes >= 0x80 are negative.
   __m128i blank = _mm_cmplt_epi8(x, _mm_set1_epi8(0x21));
-  __m128i non_ascii = _mm_cmplt_epi8(x, _mm_setzero_si128());
-  __m128i word = _mm_or_si128(_mm_andnot_si128(blank, _mm_set1_epi8(-1)), non_ascii);
+  __m128i word = _mm_or_si128(_mm_andnot_si128(blank, _mm_set1_epi8(-1)), NonAscii(x));
   __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));  // letters to lower case
-  __m128i hex_letter = _mm_and_si128(
-      _mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(lower, _mm_set1_epi8('g')));
-  __m128i spaced = _mm_or_si128(in_range('0', '9'), hex_letter);
-  spaced = _mm_or_si128(spaced, _mm_or_si128(is(' '), is('\n')));
-  spaced = _mm_or_si128(spaced, _mm_or_si128(is('\t'), is('\r')));
-  spaced = _mm_or_si128(spaced, _mm_or_si128(is('\''), is('"')));
-  spaced = _mm_or_si128(spaced, _mm_or_si128(is('`'), is(',')));
-  spaced = _mm_or_si128(spaced, _mm_or_si128(is('.'), is('?')));
-  return {static_cast<uint32_t>(_mm_movemask_epi8(word)),
-          static_cast<uint32_t>(_mm_movemask_epi8(spaced))};
+  __m128i spaced = _mm_or_si128(InRange(x, '0', '9'), InRange(lower, 'a', 'f'));
+  spaced = _mm_or_si128(spaced, AnyOf(x, ' ', '\n', '\t', '\r', '\'', '"', '`', ',', '.', '?'));
+  return {Mask(word), Mask(spaced)};
 #else
   return MasksScalar(p, kBlock);
 #endif

@@ -4,10 +4,8 @@
 #include <map>
 #include <new>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
+#include "byte_blocks.h"
 #include "payload_decoder.h"
 #include "sanitizer_impl.h"
 
@@ -59,13 +57,11 @@ bool OpensQuote(char c) { return c == '`' || c == '~' || c == '"' || c == '\xE2'
 // The first byte at or after `i` that can open a quotation, or text.size().
 size_t NextQuoteOpener(std::string_view text, size_t i) {
 #if defined(__SSE2__)
-  const __m128i backtick = _mm_set1_epi8('`'), tilde = _mm_set1_epi8('~');
-  const __m128i quote = _mm_set1_epi8('"'), e2 = _mm_set1_epi8('\xE2');
-  for (; i + 16 <= text.size(); i += 16) {
-    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
-    __m128i any = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, backtick), _mm_cmpeq_epi8(x, tilde)),
-                               _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, e2)));
-    if (int mask = _mm_movemask_epi8(any)) return i + static_cast<size_t>(__builtin_ctz(mask));
+  namespace blocks = sanitizer_internal::blocks;
+  for (; i + blocks::kSize <= text.size(); i += blocks::kSize) {
+    __m128i x = blocks::Load(text.data() + i);
+    unsigned openers = blocks::Mask(blocks::AnyOf(x, '`', '~', '"', '\xE2'));
+    if (openers) return i + static_cast<size_t>(__builtin_ctz(openers));
   }
 #endif
   while (i < text.size() && !OpensQuote(text[i])) ++i;

@@ -2,17 +2,15 @@
 
 #include <algorithm>
 #include <array>
-#include <climits>
 #include <cstdint>
 #include <utility>
 
 #include <utf8proc.h>
 
 #if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-#if defined(__x86_64__) || defined(__i386__)
 #include <tmmintrin.h>
+
+#include "byte_blocks.h"
 #endif
 
 namespace reagent::sanitizer_internal {
@@ -259,7 +257,7 @@ size_t SqueezeScalar(const unsigned char* in, size_t n, unsigned char* out) {
   return k;
 }
 
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(__SSE2__)
 // Left-packing 8 bytes at a time with PSHUFB: for each 8-bit keep mask, the shuffle that
 // moves the kept bytes to the front, and how many there are.
 struct PackTable {
@@ -280,16 +278,12 @@ constexpr PackTable kPack;
 
 __attribute__((target("ssse3"))) size_t SqueezeSsse3(const unsigned char* in, size_t n,
                                                      unsigned char* out) {
-  const __m128i before_a = _mm_set1_epi8('a' - 1), after_z = _mm_set1_epi8('z' + 1);
-  const __m128i before_0 = _mm_set1_epi8('0' - 1), after_9 = _mm_set1_epi8('9' + 1);
+  using namespace blocks;
   size_t i = 0, k = 0;
-  for (; i + 16 <= n; i += 16) {
-    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
-    __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(x, before_a), _mm_cmplt_epi8(x, after_z));
-    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, before_0), _mm_cmplt_epi8(x, after_9));
-    __m128i non_ascii = _mm_cmplt_epi8(x, _mm_setzero_si128());
-    auto keep = static_cast<unsigned>(
-        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), non_ascii)));
+  for (; i + kSize <= n; i += kSize) {
+    __m128i x = Load(in + i);
+    unsigned keep = Mask(_mm_or_si128(_mm_or_si128(InRange(x, 'a', 'z'), InRange(x, '0', '9')),
+                                      NonAscii(x)));
     unsigned lo = keep & 0xFF, hi = keep >> 8;
     __m128i shuffle_lo = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(kPack.shuffle[lo].data()));
     __m128i shuffle_hi = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(kPack.shuffle[hi].data()));
@@ -304,7 +298,7 @@ __attribute__((target("ssse3"))) size_t SqueezeSsse3(const unsigned char* in, si
 #endif
 
 size_t Squeeze(const unsigned char* in, size_t n, unsigned char* out, bool allow_vector = true) {
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(__SSE2__)
   static const bool has_ssse3 = __builtin_cpu_supports("ssse3");
   if (allow_vector && has_ssse3) return SqueezeSsse3(in, n, out);
 #else
@@ -330,7 +324,7 @@ class ViewBuilder {
     while (i < n) {
       auto c = p[i];
       if (c < 0x80) {
-        if (ascii.kind[c] != Kind::kText && ascii.kind[c] != Kind::kSpace) {
+        if (ascii.flags[c] & AsciiTable::kSlow) {
           Handle(ascii.kind[c], nullptr, 0, i, 1);
           ++i;
           continue;
@@ -417,20 +411,13 @@ class ViewBuilder {
   static size_t PrintableBlocks(const unsigned char* p, size_t n, bool& after_blank, char* out) {
     size_t done = 0;
 #if defined(__SSE2__)
-    const __m128i below_printable = _mm_set1_epi8(0x1F), delete_char = _mm_set1_epi8(0x7F);
-    const __m128i space = _mm_set1_epi8(' ');
-    const __m128i before_a = _mm_set1_epi8('A' - 1), after_z = _mm_set1_epi8('Z' + 1);
-    const __m128i to_lower = _mm_set1_epi8(0x20);
+    using namespace blocks;
     while (n - done >= kBlock) {
-      __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + done));
-      // Bytes >= 0x80 are negative as signed chars and fail the first comparison.
-      __m128i printable = _mm_and_si128(_mm_cmpgt_epi8(x, below_printable),
-                                        _mm_cmplt_epi8(x, delete_char));
-      if (_mm_movemask_epi8(printable) != 0xFFFF) break;
-      auto spaces = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, space)));
+      __m128i x = Load(p + done);
+      if (Mask(InRange(x, ' ', '~')) != 0xFFFF) break;  // printable ASCII only
+      unsigned spaces = Mask(AnyOf(x, ' '));
       if (spaces & ((spaces << 1) | (after_blank ? 1u : 0u))) break;
-      __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(x, before_a), _mm_cmplt_epi8(x, after_z));
-      x = _mm_add_epi8(x, _mm_and_si128(upper, to_lower));
+      x = _mm_add_epi8(x, _mm_and_si128(InRange(x, 'A', 'Z'), _mm_set1_epi8(0x20)));
       _mm_storeu_si128(reinterpret_cast<__m128i*>(out + done), x);
       after_blank = (spaces >> (kBlock - 1)) & 1u;
       done += kBlock;
