@@ -147,19 +147,20 @@ Status RuleBook::AddRule(const Json& j, std::string_view where) {
   if (r.pattern.empty() && r.squeezed_pattern.empty()) {
     return Bad(where, what, "needs a \"pattern\" or a \"squeezed\" pattern");
   }
-  RE2::Options opts = RuleOptions(kRuleMaxMem);
-  if (!r.pattern.empty()) {
-    if (RE2 re(r.pattern, opts); !re.ok()) {
-      return Bad(where, what, "pattern does not compile: " + re.error());
+  // Each pattern is compiled once here to report a bad rule now; the RE2 that locates its
+  // matches is built on first use.
+  const RE2::Options opts = RuleOptions(kRuleMaxMem);
+  auto lazy = [&](const std::string& pattern, const char* label,
+                  std::unique_ptr<LazyRegex>& out) -> Status {
+    if (pattern.empty()) return Status::Ok();
+    if (RE2 re(pattern, opts); !re.ok()) {
+      return Bad(where, what, std::string(label) + " does not compile: " + re.error());
     }
-    r.re = std::make_unique<LazyRegex>(r.pattern, opts);
-  }
-  if (!r.squeezed_pattern.empty()) {
-    if (RE2 re(r.squeezed_pattern, opts); !re.ok()) {
-      return Bad(where, what, "squeezed pattern does not compile: " + re.error());
-    }
-    r.squeezed_re = std::make_unique<LazyRegex>(r.squeezed_pattern, opts);
-  }
+    out = std::make_unique<LazyRegex>(pattern, opts);
+    return Status::Ok();
+  };
+  REAGENT_RETURN_IF_ERROR(lazy(r.pattern, "pattern", r.re));
+  REAGENT_RETURN_IF_ERROR(lazy(r.squeezed_pattern, "squeezed pattern", r.squeezed_re));
   auto hits = StringList(j, "hit", where, what);
   if (!hits.ok()) return hits.status();
   auto misses = StringList(j, "miss", where, what);

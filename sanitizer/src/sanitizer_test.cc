@@ -315,6 +315,11 @@ TEST(Sanitizer, ABadRuleFailsCreateNamingTheRule) {
   std::string bad_regex = CreateErrorForRule(
       R"({"id": "acme.broken", "category": "secret", "weight": 0.5, "pattern": "(unclosed"})");
   EXPECT_NE(bad_regex.find("acme.broken"), std::string::npos) << bad_regex;
+  EXPECT_NE(bad_regex.find("pattern does not compile"), std::string::npos) << bad_regex;
+  std::string bad_squeezed = CreateErrorForRule(
+      R"({"id": "acme.squeezed", "category": "secret", "weight": 0.5, "pattern": "x", "squeezed": "[z"})");
+  EXPECT_NE(bad_squeezed.find("acme.squeezed"), std::string::npos) << bad_squeezed;
+  EXPECT_NE(bad_squeezed.find("squeezed pattern does not compile"), std::string::npos) << bad_squeezed;
   std::string bad_category = CreateErrorForRule(
       R"({"id": "acme.x", "category": "nope", "weight": 0.5, "pattern": "x"})");
   EXPECT_NE(bad_category.find("acme.x"), std::string::npos) << bad_category;
