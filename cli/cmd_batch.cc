@@ -7,7 +7,7 @@
 #include "support/agent_flags.h"
 #include "support/batch_runner.h"
 #include "support/interrupt.h"
-#include "support/runtime.h"
+#include "reagent/runtime/runtime.h"
 #include "support/terminal.h"
 #include "support/turn_display.h"
 

@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "command.h"
-#include "support/config.h"
+#include "reagent/runtime/config.h"
 
 namespace reagent::cli {
 namespace {

@@ -19,7 +19,7 @@
 #include "reagent/llm/circuit_breaker.h"
 #include "support/agent_flags.h"
 #include "support/repl_commands.h"
-#include "support/runtime.h"
+#include "reagent/runtime/runtime.h"
 #include "support/terminal.h"
 #include "support/turn_display.h"
 

@@ -7,8 +7,8 @@
 
 #include "command.h"
 #include "support/junit.h"
-#include "support/scenario.h"
-#include "support/scenario_runner.h"
+#include "reagent/testing/scenario.h"
+#include "reagent/testing/scenario_runner.h"
 
 namespace reagent::cli {
 namespace {

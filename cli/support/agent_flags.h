@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "support/config.h"
+#include "reagent/runtime/config.h"
 
 namespace reagent::cli {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "reagent/agent/turn_result.h"
-#include "support/runtime.h"
+#include "reagent/runtime/runtime.h"
 
 namespace reagent::cli {
 

@@ -1,8 +1,8 @@
-#include "support/strict_json.h"
+#include "reagent/runtime/strict_json.h"
 
 #include <algorithm>
 
-namespace reagent::cli {
+namespace reagent {
 
 std::string JoinPath(std::string_view base, std::string_view key) {
   if (base.empty()) return std::string(key);
@@ -163,4 +163,4 @@ void StrictObject::RejectUnknownKeys() {
   }
 }
 
-}  // namespace reagent::cli
+}  // namespace reagent

@@ -1,12 +1,12 @@
-#include "support/config.h"
+#include "reagent/runtime/config.h"
 
 #include <cstdlib>
 #include <filesystem>
 
-#include "support/resilience_config.h"
-#include "support/strict_json.h"
+#include "reagent/runtime/resilience_config.h"
+#include "reagent/runtime/strict_json.h"
 
-namespace reagent::cli {
+namespace reagent {
 namespace {
 
 std::string Env(const char* name) {
@@ -208,4 +208,4 @@ Json EffectiveConfigJson(const Config& c) {
   };
 }
 
-}  // namespace reagent::cli
+}  // namespace reagent

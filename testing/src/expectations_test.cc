@@ -1,8 +1,8 @@
-#include "support/expectations.h"
+#include "reagent/testing/expectations.h"
 
 #include <gtest/gtest.h>
 
-namespace reagent::cli {
+namespace reagent {
 namespace {
 
 TurnOutcome Answered() {
@@ -64,4 +64,4 @@ TEST(ExpectationsTest, UnknownCostFailsACostExpectation) {
 }
 
 }  // namespace
-}  // namespace reagent::cli
+}  // namespace reagent

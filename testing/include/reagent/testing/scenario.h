@@ -13,7 +13,7 @@
 #include "reagent/core/json.h"
 #include "reagent/core/status.h"
 
-namespace reagent::cli {
+namespace reagent {
 
 struct ScenarioBudget {
   std::optional<int64_t> max_tokens;
@@ -78,4 +78,4 @@ const std::vector<std::string>& KnownStopReasons();
 Result<Scenario> ParseScenario(const Json& json, const std::string& file);
 Result<Scenario> LoadScenarioFile(const std::string& path);
 
-}  // namespace reagent::cli
+}  // namespace reagent

@@ -1,4 +1,4 @@
-#include "support/runtime.h"
+#include "reagent/runtime/runtime.h"
 
 #include "reagent/core/logging.h"
 #include "reagent/core/random.h"
@@ -9,9 +9,9 @@
 #include "reagent/tokenizer/token_counter.h"
 #include "reagent/tools/builtin_tools.h"
 #include "reagent/tools/external_tool.h"
-#include "support/resilience_config.h"
+#include "reagent/runtime/resilience_config.h"
 
-namespace reagent::cli {
+namespace reagent {
 
 Result<std::shared_ptr<SessionStore>> OpenSessions(const Config& c) {
   SqliteSessionStoreOptions o;
@@ -126,4 +126,4 @@ Result<std::unique_ptr<Runtime>> BuildRuntime(const Config& c, bool stream) {
   return rt;
 }
 
-}  // namespace reagent::cli
+}  // namespace reagent

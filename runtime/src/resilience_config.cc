@@ -1,6 +1,6 @@
-#include "support/resilience_config.h"
+#include "reagent/runtime/resilience_config.h"
 
-namespace reagent::cli {
+namespace reagent {
 
 Status ApplyRetry(const Json& o, RetryPolicy& p) {
   if (o.contains("max_attempts")) p.max_attempts = static_cast<int>(o["max_attempts"].get<double>());
@@ -33,4 +33,4 @@ void ApplyLimiter(const Json& o, RateLimiterOptions& l) {
   if (o.contains("concurrency")) l.max_concurrency = static_cast<int>(o["concurrency"].get<double>());
 }
 
-}  // namespace reagent::cli
+}  // namespace reagent

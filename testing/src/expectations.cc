@@ -1,8 +1,8 @@
-#include "support/expectations.h"
+#include "reagent/testing/expectations.h"
 
 #include <cstdio>
 
-namespace reagent::cli {
+namespace reagent {
 namespace {
 
 std::string Quote(const std::string& s) {
@@ -79,4 +79,4 @@ std::vector<std::string> CheckExpectations(const ScenarioExpect& e, const TurnOu
   return failures;
 }
 
-}  // namespace reagent::cli
+}  // namespace reagent

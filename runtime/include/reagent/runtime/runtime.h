@@ -11,9 +11,9 @@
 #include "reagent/sanitizer/sanitizer.h"
 #include "reagent/session/session_store.h"
 #include "reagent/tools/tool_registry.h"
-#include "support/config.h"
+#include "reagent/runtime/config.h"
 
-namespace reagent::cli {
+namespace reagent {
 
 struct Runtime {
   Config config;
@@ -33,4 +33,4 @@ Result<std::unique_ptr<Runtime>> BuildRuntime(const Config& config, bool stream 
 // Opens only the session store (for `reagent sessions` and slash commands).
 Result<std::shared_ptr<SessionStore>> OpenSessions(const Config& config);
 
-}  // namespace reagent::cli
+}  // namespace reagent

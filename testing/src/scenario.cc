@@ -1,11 +1,11 @@
-#include "support/scenario.h"
+#include "reagent/testing/scenario.h"
 
 #include <algorithm>
 
-#include "support/resilience_config.h"
-#include "support/strict_json.h"
+#include "reagent/runtime/resilience_config.h"
+#include "reagent/runtime/strict_json.h"
 
-namespace reagent::cli {
+namespace reagent {
 namespace {
 
 void ParseAgent(const Json& j, ScenarioAgent& agent, std::vector<std::string>& errors) {
@@ -207,4 +207,4 @@ Result<Scenario> LoadScenarioFile(const std::string& path) {
   return ParseScenario(json, path);
 }
 
-}  // namespace reagent::cli
+}  // namespace reagent

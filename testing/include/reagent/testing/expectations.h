@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "support/scenario.h"
+#include "reagent/testing/scenario.h"
 
-namespace reagent::cli {
+namespace reagent {
 
 // What a turn did, in the terms scenario expectations use.
 struct TurnOutcome {
@@ -28,4 +28,4 @@ struct TurnOutcome {
 // One message per unmet expectation ("stop_reason: expected final_answer, got max_steps").
 std::vector<std::string> CheckExpectations(const ScenarioExpect& expect, const TurnOutcome& got);
 
-}  // namespace reagent::cli
+}  // namespace reagent

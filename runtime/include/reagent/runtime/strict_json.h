@@ -13,7 +13,7 @@
 
 #include "reagent/core/json.h"
 
-namespace reagent::cli {
+namespace reagent {
 
 class StrictObject {
  public:
@@ -63,4 +63,4 @@ std::string JoinPath(std::string_view base, std::string_view key);
 // "a.b" + 3 -> "a.b[3]".
 std::string IndexPath(std::string_view base, size_t index);
 
-}  // namespace reagent::cli
+}  // namespace reagent

@@ -1,8 +1,8 @@
-#include "support/scenario.h"
+#include "reagent/testing/scenario.h"
 
 #include <gtest/gtest.h>
 
-namespace reagent::cli {
+namespace reagent {
 namespace {
 
 Json Minimal() {
@@ -101,4 +101,4 @@ TEST(ScenarioParseTest, MissingFileNamesThePath) {
 }
 
 }  // namespace
-}  // namespace reagent::cli
+}  // namespace reagent

@@ -14,7 +14,7 @@
 #include "reagent/core/json.h"
 #include "reagent/core/status.h"
 
-namespace reagent::cli {
+namespace reagent {
 
 struct ModelConfig {
   std::string model = "gpt-4.1-mini";              // the name sent to the endpoint
@@ -88,4 +88,4 @@ Json EffectiveConfigJson(const Config& config);
 // The session database path after defaults: config, $REAGENT_DB, ./reagent.db.
 std::string ResolveDbPath(const std::string& configured);
 
-}  // namespace reagent::cli
+}  // namespace reagent

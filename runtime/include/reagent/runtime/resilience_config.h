@@ -10,7 +10,7 @@
 #include "reagent/llm/rate_limiter.h"
 #include "reagent/llm/retry_policy.h"
 
-namespace reagent::cli {
+namespace reagent {
 
 // The keys each override object accepts (config files and scenarios alike).
 inline const std::vector<std::string> kRetryKeys = {"max_attempts", "base_s", "cap_s",
@@ -27,4 +27,4 @@ void ApplyBreaker(const Json& overrides, BreakerOptions& options);
 // rpm, tpm (per period), period_s (default 60), concurrency.
 void ApplyLimiter(const Json& overrides, RateLimiterOptions& options);
 
-}  // namespace reagent::cli
+}  // namespace reagent

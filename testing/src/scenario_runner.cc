@@ -1,4 +1,4 @@
-#include "support/scenario_runner.h"
+#include "reagent/testing/scenario_runner.h"
 
 #include <filesystem>
 #include <mutex>
@@ -14,10 +14,10 @@
 #include "reagent/tools/builtin_tools.h"
 #include "reagent/tools/scripted_tool.h"
 #include "reagent/tools/tool_registry.h"
-#include "support/expectations.h"
-#include "support/resilience_config.h"
+#include "reagent/testing/expectations.h"
+#include "reagent/runtime/resilience_config.h"
 
-namespace reagent::cli {
+namespace reagent {
 namespace {
 
 namespace fs = std::filesystem;
@@ -213,4 +213,4 @@ ScenarioRun RunScenario(const Scenario& s) {
   return run;
 }
 
-}  // namespace reagent::cli
+}  // namespace reagent

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "support/scenario.h"
+#include "reagent/testing/scenario.h"
 
-namespace reagent::cli {
+namespace reagent {
 
 struct ScenarioRun {
   bool passed = false;
@@ -18,4 +18,4 @@ struct ScenarioRun {
 
 ScenarioRun RunScenario(const Scenario& scenario);
 
-}  // namespace reagent::cli
+}  // namespace reagent

@@ -1,10 +1,10 @@
-#include "support/config.h"
+#include "reagent/runtime/config.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 
-namespace reagent::cli {
+namespace reagent {
 namespace {
 
 TEST(ConfigTest, EmptyObjectKeepsTheDefaults) {
@@ -70,4 +70,4 @@ TEST(ConfigTest, ExplicitMissingFileIsAnError) {
 }
 
 }  // namespace
-}  // namespace reagent::cli
+}  // namespace reagent
