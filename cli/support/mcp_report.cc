@@ -67,7 +67,13 @@ void PrintMcpServers(const std::vector<std::shared_ptr<McpServer>>& servers, con
     }
     for (const auto& r : s->refused()) std::fprintf(out, "  refused %s: %s\n", r.name.c_str(), r.reason.c_str());
   }
-  for (const auto& p : problems) std::fprintf(out, "problem: %s\n", p.c_str());
+  for (const auto& p : problems) {
+    bool shown = false;  // a refusal is already listed under its server
+    for (const auto& s : servers)
+      for (const auto& r : s->refused())
+        shown = shown || p == "mcp server \"" + s->name() + "\": tool \"" + r.name + "\" refused: " + r.reason;
+    if (!shown) std::fprintf(out, "problem: %s\n", p.c_str());
+  }
 }
 
 Json McpServersReport(const std::vector<std::shared_ptr<McpServer>>& servers, const std::vector<std::string>& problems,
