@@ -242,9 +242,9 @@ class HttpTransport final : public Transport {
       case HttpReply::Outcome::kCancelled: return Status::Cancelled("cancelled");
       case HttpReply::Outcome::kTimedOut:
         if (reader.got_response()) return Status::Ok();
-        return std::chrono::steady_clock::now() >= options.deadline
-                   ? Status::DeadlineExceeded("no answer in time")
-                   : Status::Unavailable("the connection timed out: " + reply.detail);
+        // libcurl's timer was set from the deadline and may fire a hair before it.
+        return options.deadline != SteadyTime::max() ? Status::DeadlineExceeded("no answer in time")
+                                                     : Status::Unavailable("the connection timed out: " + reply.detail);
       case HttpReply::Outcome::kNetwork:
         if (reader.got_response()) return Status::Ok();
         // A dropped SSE stream with an event id is resumable; the caller decides.
