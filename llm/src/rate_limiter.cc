@@ -12,12 +12,6 @@ namespace {
 // clock (a slot freed or a cancellation wakes it at once).
 constexpr auto kSlotPoll = std::chrono::milliseconds(50);
 
-// Seconds to a Duration, rounded up: a wait cut short by rounding would find the bucket a
-// hair short of the tokens it waited for.
-Duration CeilSeconds(double s) {
-  return std::chrono::ceil<Duration>(std::chrono::duration<double>(s));
-}
-
 }  // namespace
 
 using internal::FormatSeconds;
@@ -36,31 +30,6 @@ Status RateLimiterOptions::Validate() const {
   if (max_concurrency < 0) return Status::InvalidArgument("limiter.max_concurrency must be >= 0");
   if (max_wait < Duration::zero()) return Status::InvalidArgument("limiter.max_wait must be >= 0");
   return Status::Ok();
-}
-
-// --- Bucket ---------------------------------------------------------------------------------
-
-void RateLimiter::Bucket::Configure(double per_period, const RateLimiterOptions& o,
-                                    TimePoint now) {
-  rate = per_period * o.target_utilization / ToSeconds(o.period);
-  capacity = std::max(1.0, per_period * o.burst_fraction);
-  level = capacity;
-  updated = now;
-}
-
-void RateLimiter::Bucket::Refill(TimePoint now) {
-  if (rate <= 0 || now <= updated) return;
-  level = std::min(capacity, level + rate * ToSeconds(now - updated));
-  updated = now;
-}
-
-Duration RateLimiter::Bucket::Wait(double amount, TimePoint now) const {
-  Duration wait = std::max(Duration::zero(), paused_until - now);
-  if (rate <= 0) return wait;
-  // A call larger than the whole bucket goes when the bucket is full (and leaves it in debt).
-  const double need = std::min(amount, capacity);
-  if (level >= need) return wait;
-  return std::max(wait, CeilSeconds((need - level) / rate));
 }
 
 // --- Permit ---------------------------------------------------------------------------------
@@ -92,11 +61,26 @@ void RateLimiter::Permit::Settle(int64_t actual_tokens) {
 
 // --- RateLimiter ----------------------------------------------------------------------------
 
-RateLimiter::RateLimiter(Clock& clock, RateLimiterOptions options)
-    : clock_(clock), options_(options) {
-  const TimePoint now = clock_.Now();
-  if (options_.requests_per_period > 0) requests_.Configure(options_.requests_per_period, options_, now);
-  if (options_.tokens_per_period > 0) tokens_.Configure(options_.tokens_per_period, options_, now);
+RateLimiter::RateLimiter(Clock& clock, RateLimiterOptions options, std::shared_ptr<PacingState> state)
+    : clock_(clock), options_(options), state_(state ? std::move(state) : MakeLocalPacingState(clock)) {
+  if (options_.requests_per_period > 0) {
+    rates_.requests = RateFor(options_.requests_per_period);
+    state_->Begin(PaceBucket::kRequests, rates_.requests);
+  }
+  if (options_.tokens_per_period > 0) {
+    rates_.tokens = RateFor(options_.tokens_per_period);
+    state_->Begin(PaceBucket::kTokens, rates_.tokens);
+  }
+}
+
+BucketRate RateLimiter::RateFor(double per_period) const {
+  return BucketRate{.per_second = per_period * options_.target_utilization / ToSeconds(options_.period),
+                    .capacity = std::max(1.0, per_period * options_.burst_fraction)};
+}
+
+PaceRates RateLimiter::rates() const {
+  std::lock_guard lock(mu_);
+  return rates_;
 }
 
 Status RateLimiter::AcquireSlot(std::optional<TimePoint> deadline,
@@ -135,14 +119,7 @@ void RateLimiter::ReleaseSlot() {
   slot_freed_.notify_one();
 }
 
-void RateLimiter::Refund(double requests, double tokens) {
-  std::lock_guard lock(mu_);
-  const TimePoint now = clock_.Now();
-  requests_.Refill(now);
-  tokens_.Refill(now);
-  if (requests_.rate > 0) requests_.level = std::min(requests_.capacity, requests_.level + requests);
-  if (tokens_.rate > 0) tokens_.level = std::min(tokens_.capacity, tokens_.level + tokens);
-}
+void RateLimiter::Refund(double requests, double tokens) { state_->Give(rates(), requests, tokens); }
 
 Result<RateLimiter::Permit> RateLimiter::Acquire(int64_t estimated_tokens,
                                                  std::optional<TimePoint> deadline,
@@ -150,32 +127,32 @@ Result<RateLimiter::Permit> RateLimiter::Acquire(int64_t estimated_tokens,
   const TimePoint start = clock_.Now();
   if (Status slot = AcquireSlot(deadline, cancel); !slot.ok()) return slot;
   const double tokens = static_cast<double>(std::max<int64_t>(0, estimated_tokens));
-  Duration wait;
-  {
-    std::lock_guard lock(mu_);
-    const TimePoint now = clock_.Now();
-    requests_.Refill(now);
-    tokens_.Refill(now);
-    wait = std::max(requests_.Wait(1, now), tokens_.Wait(tokens, now));
-    Status refused;
+  const TimePoint now = clock_.Now();
+  Duration limit = Duration::max();
+  if (deadline) limit = *deadline - now;
+  if (options_.max_wait > Duration::zero()) limit = std::min(limit, options_.max_wait);
+  // Reserved now, even if the slot is in the future: later callers queue behind this one.
+  Result<PaceReservation> reservation = state_->Reserve(rates(), 1, tokens, limit);
+  Status refused;
+  if (!reservation.ok()) {
+    refused = reservation.status();
+  } else if (!reservation->reserved) {
+    const Duration wait = reservation->wait;
     if (deadline && now + wait > *deadline) {
       refused = Status::DeadlineExceeded("rate limit: the next free slot is in " +
                                          FormatSeconds(wait) + ", past the deadline");
-    } else if (options_.max_wait > Duration::zero() && wait > options_.max_wait) {
+    } else {
       refused = Status::RateLimited("rate limit: the next free slot is in " + FormatSeconds(wait) +
                                     ", more than the " + FormatSeconds(options_.max_wait) +
                                     " this client waits");
     }
-    if (!refused.ok()) {
-      --in_flight_;
-      slot_freed_.notify_one();
-      refused.set_retry_after_s(ToSeconds(wait));
-      return refused;
-    }
-    // Reserve now, even if the slot is in the future: later callers queue behind this one.
-    if (requests_.rate > 0) requests_.level -= 1;
-    if (tokens_.rate > 0) tokens_.level -= tokens;
+    refused.set_retry_after_s(ToSeconds(wait));
   }
+  if (!refused.ok()) {
+    ReleaseSlot();
+    return refused;
+  }
+  const Duration wait = reservation->wait;
   if (wait > Duration::zero() && !clock_.SleepFor(wait, cancel)) {
     Refund(1, tokens);
     ReleaseSlot();
@@ -185,45 +162,45 @@ Result<RateLimiter::Permit> RateLimiter::Acquire(int64_t estimated_tokens,
 }
 
 void RateLimiter::Observe(const RateLimitInfo& info) {
-  std::lock_guard lock(mu_);
-  const TimePoint now = clock_.Now();
-  auto adapt = [&](Bucket& bucket, double configured, const std::optional<int64_t>& limit,
+  auto adapt = [&](PaceBucket which, BucketRate& rate, double configured, const std::optional<int64_t>& limit,
                    const std::optional<int64_t>& remaining, const std::optional<double>& reset) {
-    if (options_.learn_limits_from_headers && configured <= 0 && bucket.rate <= 0 && limit &&
-        *limit > 0) {
-      bucket.Configure(static_cast<double>(*limit), options_, now);
+    bool learned = false;
+    BucketRate current;
+    {
+      std::lock_guard lock(mu_);
+      if (options_.learn_limits_from_headers && configured <= 0 && rate.per_second <= 0 && limit && *limit > 0) {
+        rate = RateFor(static_cast<double>(*limit));
+        learned = true;
+      }
+      current = rate;
     }
+    if (learned) state_->Begin(which, current);
     if (!options_.adapt_to_headers) return;
-    if (remaining && bucket.rate > 0) {
-      bucket.Refill(now);
-      bucket.level = std::min(bucket.level, static_cast<double>(*remaining));
-    }
-    if (remaining && *remaining <= 0 && reset && *reset > 0) {
-      bucket.paused_until = std::max(bucket.paused_until, now + Seconds(*reset));
-    }
+    std::optional<double> cap;
+    if (remaining) cap = static_cast<double>(*remaining);
+    Duration pause{0};
+    if (remaining && *remaining <= 0 && reset && *reset > 0) pause = Seconds(*reset);
+    if (cap || pause > Duration::zero()) state_->Observe(which, current, cap, pause);
   };
-  adapt(requests_, options_.requests_per_period, info.limit_requests, info.remaining_requests,
-        info.reset_requests_s);
-  adapt(tokens_, options_.tokens_per_period, info.limit_tokens, info.remaining_tokens,
-        info.reset_tokens_s);
+  adapt(PaceBucket::kRequests, rates_.requests, options_.requests_per_period, info.limit_requests,
+        info.remaining_requests, info.reset_requests_s);
+  adapt(PaceBucket::kTokens, rates_.tokens, options_.tokens_per_period, info.limit_tokens,
+        info.remaining_tokens, info.reset_tokens_s);
 }
 
 void RateLimiter::PauseFor(double seconds) {
   if (!options_.adapt_to_headers || !(seconds > 0)) return;
-  std::lock_guard lock(mu_);
-  requests_.paused_until = std::max(requests_.paused_until, clock_.Now() + Seconds(seconds));
+  state_->Observe(PaceBucket::kRequests, rates().requests, std::nullopt, Seconds(seconds));
 }
 
 double RateLimiter::requests_available() {
-  std::lock_guard lock(mu_);
-  requests_.Refill(clock_.Now());
-  return requests_.level;
+  auto levels = state_->Levels(rates());
+  return levels.ok() ? levels->requests : 0;
 }
 
 double RateLimiter::tokens_available() {
-  std::lock_guard lock(mu_);
-  tokens_.Refill(clock_.Now());
-  return tokens_.level;
+  auto levels = state_->Levels(rates());
+  return levels.ok() ? levels->tokens : 0;
 }
 
 int RateLimiter::in_flight() const {
@@ -232,13 +209,11 @@ int RateLimiter::in_flight() const {
 }
 
 double RateLimiter::requests_per_period() const {
-  std::lock_guard lock(mu_);
-  return requests_.rate * ToSeconds(options_.period) / options_.target_utilization;
+  return rates().requests.per_second * ToSeconds(options_.period) / options_.target_utilization;
 }
 
 double RateLimiter::tokens_per_period() const {
-  std::lock_guard lock(mu_);
-  return tokens_.rate * ToSeconds(options_.period) / options_.target_utilization;
+  return rates().tokens.per_second * ToSeconds(options_.period) / options_.target_utilization;
 }
 
 }  // namespace reagent
