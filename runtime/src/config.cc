@@ -3,7 +3,9 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "reagent/redis/redis_client.h"
 #include "reagent/runtime/mcp_config.h"
+#include "reagent/runtime/shared_state.h"
 #include "reagent/runtime/resilience_config.h"
 #include "reagent/runtime/strict_json.h"
 
@@ -36,12 +38,86 @@ void ParseModel(const Json& j, const std::string& path, ModelConfig& m,
     }
   }
   if (auto v = o.Number("timeout_s", false, 0)) m.timeout_s = *v;
+  if (auto v = o.Bool("shared_state")) m.shared_state = *v;
   if (const Json* p = o.Object("price")) {
     StrictObject price(*p, o.PathOf("price"), errors);
     m.price_input = price.Number("input", true, 0);
     m.price_cached_input = price.Number("cached_input", false, 0);
     m.price_output = price.Number("output", true, 0);
     price.RejectUnknownKeys();
+  }
+  o.RejectUnknownKeys();
+}
+
+// A redis:// or unix:// URL at `key`, checked now so that a typo is a config error.
+void CheckRedisUrl(const std::string& key, const std::string& url, std::vector<std::string>& errors) {
+  auto endpoint = RedisEndpoint::Parse(url);
+  if (!endpoint.ok()) errors.push_back(key + ": " + endpoint.status().message());
+}
+
+// "limiter"/"breaker" objects: the resilience overrides plus "shared" (a redis URL).
+Json SharedOverrides(StrictObject& top, const char* key, std::vector<std::string> keys,
+                     std::vector<std::string> string_keys, std::vector<std::string>& errors) {
+  keys.push_back("shared");
+  string_keys.push_back("shared");
+  Json out = top.Overrides(key, keys, string_keys);
+  if (out.contains("shared")) CheckRedisUrl(std::string(key) + ".shared", out["shared"].get<std::string>(), errors);
+  return out;
+}
+
+// "sessions.backend": "sqlite:PATH" or a redis URL; either way it is where db_path points.
+void ParseSessionsBackend(StrictObject& o, Config& c, std::vector<std::string>& errors) {
+  auto v = o.String("backend");
+  if (!v) return;
+  if (v->starts_with("sqlite:")) {
+    c.db_path = v->substr(7);
+  } else if (IsRedisUrl(*v)) {
+    CheckRedisUrl("sessions.backend", *v, errors);
+    c.db_path = *v;
+  } else {
+    o.Error(o.PathOf("backend"), "expected \"sqlite:PATH\" or a redis://host:port/db (unix:///path) URL");
+  }
+}
+
+// "cache": true, false, or a redis URL (a cache every replica shares).
+void ParseCache(StrictObject& top, Config& c, std::vector<std::string>& errors) {
+  const Json* v = top.Any("cache");
+  if (!v) return;
+  if (v->is_boolean()) {
+    c.cache = v->get<bool>();
+  } else if (v->is_string() && IsRedisUrl(v->get<std::string>())) {
+    c.cache = true;
+    c.cache_backend = v->get<std::string>();
+    CheckRedisUrl("cache", c.cache_backend, errors);
+  } else {
+    top.Error("cache", "expected true, false or a redis://host:port/db (unix:///path) URL");
+  }
+}
+
+void ParseRedis(StrictObject& top, Config& c, std::vector<std::string>& errors) {
+  const Json* r = top.Object("redis");
+  if (!r) return;
+  StrictObject o(*r, "redis", errors);
+  RedisConfig& rc = c.redis;
+  if (auto v = o.String("prefix")) {
+    if (Status s = CheckRedisKeyPrefix(*v); !s.ok()) o.Error(o.PathOf("prefix"), s.message());
+    rc.prefix = *v;
+  }
+  if (auto v = o.Number("connect_timeout_s", false, 0.001)) rc.connect_timeout_s = *v;
+  if (auto v = o.Number("command_timeout_s", false, 0.001)) rc.command_timeout_s = *v;
+  if (auto v = o.Int("pool_size", false, 1)) rc.pool_size = *v;
+  if (auto v = o.Number("lease_ttl_s", false, 0.03)) rc.lease_ttl_s = *v;
+  if (auto v = o.Number("expired_retention_s", false, 0)) rc.expired_retention_s = *v;
+  if (auto v = o.StringArray("fail_open")) {
+    for (const std::string& what : *v) {
+      if (what == "limiter") {
+        rc.fail_open_limiter = true;
+      } else if (what == "cache") {
+        rc.fail_open_cache = true;
+      } else {
+        o.Error(o.PathOf("fail_open"), "\"" + what + "\" cannot fail open (only \"limiter\" and \"cache\")");
+      }
+    }
   }
   o.RejectUnknownKeys();
 }
@@ -85,9 +161,10 @@ Result<Config> ParseConfig(const Json& json, const std::string& source) {
       o.RejectUnknownKeys();
     }
     c.retry = top.Overrides("retry", kRetryKeys, kRetryStringKeys);
-    c.breaker = top.Overrides("breaker", kBreakerKeys);
-    c.limiter = top.Overrides("limiter", kLimiterKeys);
-    if (auto v = top.Bool("cache")) c.cache = *v;
+    c.breaker = SharedOverrides(top, "breaker", kBreakerKeys, {}, errors);
+    c.limiter = SharedOverrides(top, "limiter", kLimiterKeys, {}, errors);
+    ParseCache(top, c, errors);
+    ParseRedis(top, c, errors);
     if (const Json* s = top.Object("sanitizer")) {
       StrictObject o(*s, "sanitizer", errors);
       if (auto v = o.StringArray("rule_files")) c.rule_files = *v;
@@ -106,6 +183,7 @@ Result<Config> ParseConfig(const Json& json, const std::string& source) {
     if (const Json* s = top.Object("sessions")) {
       StrictObject o(*s, "sessions", errors);
       if (auto v = o.String("db")) c.db_path = *v;
+      ParseSessionsBackend(o, c, errors);
       if (auto v = o.Number("ttl_s", false, 1)) c.session_ttl_s = *v;
       if (auto v = o.Int("max_sessions", false, 1)) c.max_sessions = *v;
       if (auto v = o.Int("max_concurrent_per_user", false, 1)) c.max_concurrent_per_user = *v;
@@ -163,6 +241,18 @@ std::string ResolveDbPath(const std::string& configured) {
   return "reagent.db";
 }
 
+// An override object with its "shared" URL's password hidden.
+Json RedactShared(Json overrides) {
+  if (overrides.contains("shared")) overrides["shared"] = RedactedRedisUrl(overrides["shared"].get<std::string>());
+  return overrides;
+}
+
+// "sqlite:reagent.db" or "redis://:***@host:6379/0".
+std::string SessionsBackendText(const Config& c) {
+  const std::string where = ResolveDbPath(c.db_path);
+  return IsRedisUrl(where) ? RedactedRedisUrl(where) : "sqlite:" + where;
+}
+
 Json EffectiveConfigJson(const Config& c) {
   Json models = Json::array();
   for (const auto& m : c.models) {
@@ -197,17 +287,18 @@ Json EffectiveConfigJson(const Config& c) {
       {"budget", {{"max_tokens", c.budget_max_tokens}, {"max_cost_usd", c.budget_max_cost_usd},
                   {"deadline_s", c.budget_deadline_s}}},
       {"retry", c.retry},
-      {"breaker", c.breaker},
-      {"limiter", c.limiter},
-      {"cache", c.cache},
+      {"breaker", RedactShared(c.breaker)},
+      {"limiter", RedactShared(c.limiter)},
+      {"cache", c.cache_backend.empty() ? Json(c.cache) : Json(RedactedRedisUrl(c.cache_backend))},
       {"sanitizer", sanitizer},
       {"tools", {{"builtin", c.builtin_tools}, {"root", c.tools_root}, {"external", c.external_tools},
                  {"mcp", McpServersJson(c.mcp_servers)}}},
-      {"sessions", {{"db", ResolveDbPath(c.db_path)}, {"ttl_s", c.session_ttl_s},
+      {"sessions", {{"backend", SessionsBackendText(c)}, {"ttl_s", c.session_ttl_s},
                     {"max_sessions", c.max_sessions},
                     {"max_concurrent_per_user", c.max_concurrent_per_user},
                     {"requests_per_minute", c.requests_per_minute}}},
       {"log", {{"level", c.log_level}, {"json", c.log_json}, {"file", c.log_file}}},
+      {"redis", RedisConfigJson(c.redis)},
   };
 }
 

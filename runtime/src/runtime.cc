@@ -16,6 +16,7 @@
 #include "reagent/tools/builtin_tools.h"
 #include "reagent/tools/external_tool.h"
 #include "reagent/runtime/resilience_config.h"
+#include "reagent/runtime/shared_state.h"
 
 namespace reagent {
 
@@ -166,6 +167,7 @@ Result<bool> RefreshMcpTools(Runtime& rt) {
 }
 
 Result<std::shared_ptr<SessionStore>> OpenSessions(const Config& c) {
+  if (const std::string where = ResolveDbPath(c.db_path); IsRedisUrl(where)) return OpenRedisSessions(where, c);
   SqliteSessionStoreOptions o;
   o.path = ResolveDbPath(c.db_path);
   o.store.ttl = Seconds(c.session_ttl_s);
@@ -226,13 +228,15 @@ Result<std::unique_ptr<Runtime>> BuildRuntime(const Config& c, bool stream) {
   REAGENT_RETURN_IF_ERROR(ApplyRetry(c.retry, ro.retry));
   ApplyBreaker(c.breaker, ro.breaker);
   ApplyLimiter(c.limiter, ro.limiter);
+  REAGENT_RETURN_IF_ERROR(AttachSharedModelState(c, specs, SystemClock::Default()));
   auto chain = MakeResilientModel(std::move(specs), ro, SystemClock::Default(), DefaultRandom());
   if (!chain.ok()) return chain.status();
   rt->chain = *chain;
   rt->model = rt->chain;
   if (c.cache) {
-    auto cache = std::make_shared<InMemoryResponseCache>(SystemClock::Default());
-    rt->model = std::make_shared<CachingModel>(rt->chain, cache);
+    auto cache = MakeResponseCache(c, SystemClock::Default());
+    if (!cache.ok()) return cache.status();
+    rt->model = std::make_shared<CachingModel>(rt->chain, *cache);
   }
 
   REAGENT_RETURN_IF_ERROR(BuildAgent(*rt, names));

@@ -26,6 +26,24 @@ struct ModelConfig {
   std::optional<double> price_input;               // USD per million tokens, overrides the table
   std::optional<double> price_cached_input;
   std::optional<double> price_output;
+  // Pace and break this model through limiter.shared / breaker.shared when they are set;
+  // false keeps its limiter and breaker in this process (a model only this replica calls).
+  bool shared_state = true;
+};
+
+// How reagent talks to the Redis that holds state shared by several replicas
+// (sessions.backend, limiter.shared, breaker.shared, cache as redis:// or unix:// URLs).
+struct RedisConfig {
+  std::string prefix = "reagent";  // every key starts with "<prefix>:"
+  double connect_timeout_s = 2;
+  double command_timeout_s = 2;
+  int64_t pool_size = 8;           // connections per URL per process
+  double lease_ttl_s = 15;         // a dead replica's turns expire within this
+  double expired_retention_s = 0;  // expired sessions stay inspectable this long
+  // Carry on from this process alone when Redis is unreachable ("fail_open": ["limiter",
+  // "cache"]); everything else always fails closed.
+  bool fail_open_limiter = false;
+  bool fail_open_cache = false;
 };
 
 struct Config {
@@ -48,8 +66,11 @@ struct Config {
 
   Json retry = Json::object();    // RetryPolicy overrides: max_attempts, base_s, cap_s, max_wait_s, strategy
   Json breaker = Json::object();  // BreakerOptions overrides: failure_threshold, open_s, half_open_trials
+                                  // (+ "shared": a redis URL: one breaker state for every replica)
   Json limiter = Json::object();  // RateLimiter: rpm, tpm, period_s (default 60), concurrency
+                                  // (+ "shared": a redis URL: one pace for every replica)
   bool cache = false;             // response cache for deterministic requests
+  std::string cache_backend;      // "cache": "redis://…": shared by every replica (cache = true)
 
   // sanitizer
   std::vector<std::string> rule_files;
@@ -63,12 +84,14 @@ struct Config {
   std::vector<McpServerConfig> mcp_servers;  // tools.mcp (see mcp_config.h); none: no process is started
 
   // sessions
-  std::string db_path;            // empty: $REAGENT_DB or ./reagent.db
+  std::string db_path;            // empty: $REAGENT_DB or ./reagent.db; a redis:// URL: Redis
   double session_ttl_s = 3600;
   int64_t max_sessions = 10000;
   int64_t max_concurrent_per_user = 3;
   int64_t requests_per_minute = 30;
   std::string user = "cli";
+
+  RedisConfig redis;
 
   // logging
   std::string log_level = "warn";
@@ -87,7 +110,8 @@ Result<Config> LoadConfig(const std::string& explicit_path);
 // with whether they are set.
 Json EffectiveConfigJson(const Config& config);
 
-// The session database path after defaults: config, $REAGENT_DB, ./reagent.db.
+// The session database path after defaults: config, $REAGENT_DB, ./reagent.db. May be a
+// redis:// or unix:// URL (sessions.backend, --db), which puts the sessions in Redis.
 std::string ResolveDbPath(const std::string& configured);
 
 }  // namespace reagent
