@@ -1,5 +1,7 @@
 #include "redis_keys.h"
 
+#include "reagent/redis/redis_client.h"
+
 namespace reagent::redis_internal {
 namespace {
 
@@ -48,7 +50,11 @@ std::string UnescapeKeyPart(std::string_view s) {
   return out;
 }
 
-Status CheckKeyPrefix(std::string_view prefix) {
+}  // namespace reagent::redis_internal
+
+namespace reagent {
+
+Status CheckRedisKeyPrefix(std::string_view prefix) {
   if (prefix.empty()) return Status::InvalidArgument("redis key prefix must not be empty");
   for (char c : prefix) {
     if (c <= ' ' || c > '~' || c == '{' || c == '}') {
@@ -58,6 +64,10 @@ Status CheckKeyPrefix(std::string_view prefix) {
   }
   return Status::Ok();
 }
+
+}  // namespace reagent
+
+namespace reagent::redis_internal {
 
 std::string SessionKey(std::string_view prefix, std::string_view session_id, std::string_view part) {
   std::string key;

@@ -30,9 +30,6 @@ namespace reagent::redis_internal {
 std::string EscapeKeyPart(std::string_view s);
 std::string UnescapeKeyPart(std::string_view s);
 
-// A key prefix must be non-empty printable ASCII without braces or spaces.
-Status CheckKeyPrefix(std::string_view prefix);
-
 std::string SessionKey(std::string_view prefix, std::string_view session_id, std::string_view part = "");
 std::string LeaseKey(std::string_view prefix, std::string_view session_id, std::string_view lease_id);
 

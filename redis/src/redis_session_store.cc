@@ -18,6 +18,7 @@
 #include "reagent/core/random.h"
 #include "reagent/session/session_rules.h"
 #include "redis_keys.h"
+#include "session_commands.h"
 #include "session_scripts.h"
 
 namespace reagent {
@@ -28,10 +29,6 @@ using namespace redis_internal;
 using Args = RedisClient::Args;
 
 constexpr int kLayoutVersion = 1;
-// Redis deletes a session's keys this long after its logical expiry at the earliest, so a
-// clock that runs a little ahead of Redis's never sees keys vanish before their TTL.
-constexpr Duration kExpirySlack = Seconds(60);
-
 // Ids this store hands out are 22 base64url characters; anything else cannot name one of
 // its sessions (and must not be spliced into a key).
 bool PlausibleId(std::string_view id) {
@@ -44,8 +41,6 @@ bool PlausibleId(std::string_view id) {
 std::string Ms(Duration d) {
   return std::to_string(std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(d).count()));
 }
-
-std::string Cost(double cost) { return fmt::format("{:.17g}", cost); }
 
 int64_t ParseInt(std::string_view s) {
   int64_t v = 0;
@@ -90,18 +85,6 @@ Result<SessionInfo> DecodeInfo(std::string_view id, const std::vector<RedisReply
   return info;
 }
 
-std::string EncodeStepRow(const StepRecord& step, int64_t now_us) {
-  Json row = {{"n", step.messages.size()},
-              {"model", step.model},
-              {"p", step.usage.prompt_tokens},
-              {"c", step.usage.completion_tokens},
-              {"k", step.usage.cached_tokens},
-              {"cost", step.usage.cost_usd ? Json(*step.usage.cost_usd) : Json()},
-              {"at", now_us}};
-  if (!step.extra.is_null()) row["extra"] = step.extra;
-  return DumpJson(row);
-}
-
 // Everything a store and its leases share; a lease keeps it alive.
 class RedisCore {
  public:
@@ -124,11 +107,11 @@ class RedisCore {
   }
 
   // Redis's own expiry for a session's keys: its TTL plus the retention (and slack).
-  std::string ExpireMs() const { return Ms(rules().ttl + options_.expired_retention + kExpirySlack); }
+  std::string ExpireMs() const { return ExpireMsArg(options_); }
   std::string TurnExpireMs() const {
     return Ms(std::max(rules().ttl, rules().max_turn_duration) + options_.expired_retention + kExpirySlack);
   }
-  std::string Ttl() const { return std::to_string(DurationMicros(rules().ttl)); }
+  std::string Ttl() const { return TtlArg(options_); }
 
  private:
   std::shared_ptr<RedisClient> client_;
@@ -192,7 +175,8 @@ class RedisSessionStore final : public SessionStore {
 
   Result<Session> Load(std::string_view session_id) override {
     if (!PlausibleId(session_id)) return SessionNotFound(session_id);
-    REAGENT_ASSIGN_OR_RETURN(RedisReply r, core_->Run(LoadScript(), {core_->prefix(), session_id, NowUs(), core_->Ttl()}));
+    const std::vector<std::string> owned = LoadArgs(core_->options(), session_id, core_->clock().WallNow());
+    REAGENT_ASSIGN_OR_RETURN(RedisReply r, core_->Run(LoadScript(), Args(owned.begin(), owned.end())));
     REAGENT_RETURN_IF_ERROR(Check(r, session_id, "Load", 3));
     Session session;
     REAGENT_ASSIGN_OR_RETURN(session.info, DecodeInfo(session_id, r.elements[1].elements));
@@ -209,25 +193,8 @@ class RedisSessionStore final : public SessionStore {
   Status AppendStep(std::string_view session_id, const StepRecord& step) override {
     REAGENT_RETURN_IF_ERROR(CheckStep(step, rules()));
     if (!PlausibleId(session_id)) return SessionNotFound(session_id);
-    const WallTime now = core_->clock().WallNow();
-    const int64_t now_us = ToMicros(now);
-    std::vector<std::string> owned = {std::to_string(now_us),
-                                      UtcDay(now),
-                                      EncodeStepRow(step, now_us),
-                                      std::to_string(step.usage.prompt_tokens),
-                                      std::to_string(step.usage.completion_tokens),
-                                      std::to_string(step.usage.cached_tokens),
-                                      step.usage.cost_usd ? Cost(*step.usage.cost_usd) : std::string()};
-    owned.reserve(owned.size() + step.messages.size());
-    for (size_t i = 0; i < step.messages.size(); ++i) {
-      std::optional<int64_t> tokens;
-      if (!step.message_tokens.empty()) tokens = step.message_tokens[i];
-      owned.push_back(EncodeMessage(step.messages[i], tokens));
-    }
-    const std::string ttl = core_->Ttl(), expire = core_->ExpireMs();
-    Args args = {core_->prefix(), session_id, owned[0], ttl, expire};
-    args.reserve(5 + owned.size());
-    for (size_t i = 1; i < owned.size(); ++i) args.push_back(owned[i]);
+    const std::vector<std::string> owned = AppendStepArgs(core_->options(), session_id, step, core_->clock().WallNow());
+    const Args args(owned.begin(), owned.end());
     REAGENT_ASSIGN_OR_RETURN(RedisReply r, core_->Run(AppendScript(), args));
     return Check(r, session_id, "AppendStep", 1);
   }
@@ -432,7 +399,7 @@ return {'OK', redis.call('HGET', k, 'layout')}
 }  // namespace
 
 Status RedisSessionStoreOptions::Validate() const {
-  REAGENT_RETURN_IF_ERROR(CheckKeyPrefix(prefix));
+  REAGENT_RETURN_IF_ERROR(CheckRedisKeyPrefix(prefix));
   if (lease_ttl < std::chrono::milliseconds(30)) return Status::InvalidArgument("lease_ttl must be at least 30 ms");
   if (expired_retention < Duration::zero()) return Status::InvalidArgument("expired_retention must not be negative");
   if (store.ttl <= Duration::zero()) return Status::InvalidArgument("sessions ttl must be positive");

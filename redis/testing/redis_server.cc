@@ -111,7 +111,7 @@ Status RedisServer::Launch() {
                                    "--daemonize", "no",
                                    "--save", "",
                                    "--appendonly", options_.append_only ? "yes" : "no",
-                                   "--appendfsync", "always"};
+                                   "--appendfsync", options_.fsync};
   if (!options_.password.empty()) {
     args.push_back("--requirepass");
     args.push_back(options_.password);

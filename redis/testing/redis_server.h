@@ -21,7 +21,8 @@ namespace reagent {
 struct RedisServerOptions {
   bool tcp = false;          // also listen on a free TCP port of 127.0.0.1
   std::string password;      // requirepass; empty: none
-  bool append_only = true;   // AOF with appendfsync always (survives Restart)
+  bool append_only = true;   // AOF (survives Restart)
+  std::string fsync = "always";  // appendfsync: always (every write), everysec, no
 };
 
 class RedisServer {

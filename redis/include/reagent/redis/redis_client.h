@@ -59,6 +59,10 @@ struct RedisEndpoint {
   std::string Display() const;
 };
 
+// Every key reagent writes starts with "<prefix>:". A prefix is non-empty printable ASCII
+// without spaces or braces (braces would change the keys' hash tags). kInvalidArgument.
+Status CheckRedisKeyPrefix(std::string_view prefix);
+
 struct RedisClientOptions {
   std::string url = "redis://127.0.0.1:6379/0";
   // Opening one connection (TCP connect, AUTH, SELECT). Short: a replica should learn fast
