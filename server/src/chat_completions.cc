@@ -402,7 +402,15 @@ void HandleChatCompletions(ServerContext& ctx, std::shared_ptr<Exchange> ex, std
                                        ctx.config.retry_after_s));
     }
     if (ex->client_gone().cancelled()) return ex->Respond(ErrorResponse(499, "invalid_request_error", "client_gone", ""));
-    RunTurn(ctx, ex, req, user);
+    try {
+      RunTurn(ctx, ex, req, user);
+    } catch (const std::exception& e) {
+      // A dependency threw mid-turn: answer (the stream, if open, just ends) and keep serving.
+      Logger()->error("serve: turn failed: {}", e.what());
+      ctx.metrics.Add("reagent_internal_errors_total", {});
+      ex->Respond(ErrorResponse(500, "server_error", "internal_error", "internal error; see the server's log"));
+      ex->EndStream();
+    }
   };
   switch (ctx.turns.Submit(std::move(job))) {
     case TurnScheduler::Admission::kRunning:

@@ -323,6 +323,10 @@ void Connection::OnHeader(beast::error_code ec) {
         ec == net::error::connection_reset) {
       return Close();
     }
+    if (ec == http::error::body_limit) {  // a Content-Length over the cap, seen in the head
+      return SendErrorAndClose(413, "request_too_large",
+                               fmt::format("the request body is over the limit of {} bytes", options().max_body_bytes));
+    }
     if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
       return SendErrorAndClose(431, "headers_too_large",
                                fmt::format("the request head is over the limit of {} bytes",
@@ -574,8 +578,10 @@ void Connection::SendErrorAndClose(int status, std::string_view code, std::strin
   keep_alive_ = false;
   state_ = State::kHandling;
   HttpRequest request;
-  request.method = parser_ ? std::string(parser_->get().method_string()) : "";
-  request.path = parser_ ? std::string(parser_->get().target()) : "";
+  if (parser_ && parser_->is_header_done()) {
+    request.method = std::string(parser_->get().method_string());
+    request.path = std::string(parser_->get().target());
+  }
   if (request.path.size() > 200) request.path.resize(200);
   request.remote = remote_;
   parser_.reset();

@@ -131,6 +131,19 @@ void Route(ServerContext& ctx, const std::shared_ptr<Exchange>& ex) {
   ex->Respond(ErrorResponse(404, "invalid_request_error", "not_found", fmt::format("no route {} {}", req.method, path.substr(0, 200))));
 }
 
+// The libraries underneath report errors as values, but a dependency may still throw; one
+// request must never take the process down with it.
+template <typename Fn>
+void Guarded(ServerContext& ctx, const std::shared_ptr<Exchange>& ex, Fn&& fn) {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    Logger()->error("serve: {} {}: {}", ex->request().method, ex->request().path, e.what());
+    ctx.metrics.Add("reagent_internal_errors_total", {});
+    ex->Respond(ErrorResponse(500, "server_error", "internal_error", "internal error; see the server's log"));
+  }
+}
+
 void Record(ServerContext& ctx, const ExchangeRecord& r) {
   ctx.metrics.Add("reagent_http_requests_total", {{"status", std::to_string(r.status)}});
   if (r.client_gone) ctx.metrics.Add("reagent_client_disconnects_total", {});
@@ -209,6 +222,7 @@ void DeclareServerMetrics(Metrics& m) {
   m.DeclareGauge("reagent_draining", "1 while the server drains after SIGTERM.");
   m.DeclareCounter("reagent_http_requests_total", "HTTP requests answered, by status.");
   m.DeclareCounter("reagent_client_disconnects_total", "Requests whose client went away before the answer was written.");
+  m.DeclareCounter("reagent_internal_errors_total", "Requests that failed on an unexpected exception (500).");
   m.DeclareCounter("reagent_auth_failures_total", "Requests refused with 401, by reason (missing, invalid).");
 }
 
@@ -256,7 +270,7 @@ Result<std::unique_ptr<Server>> Server::Start(std::unique_ptr<Runtime> runtime, 
   lo.sse_keepalive = Seconds(config.sse_keepalive_s);
   ServerContext* raw = ctx.get();
   auto listener = HttpListener::Start(
-      lo, [raw](std::shared_ptr<Exchange> ex) { Route(*raw, ex); },
+      lo, [raw](std::shared_ptr<Exchange> ex) { Guarded(*raw, ex, [&] { Route(*raw, ex); }); },
       [raw](const ExchangeRecord& r) { Record(*raw, r); });
   if (!listener.ok()) return listener.status();
   ctx->listener = std::move(*listener);
