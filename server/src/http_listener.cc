@@ -36,6 +36,7 @@ constexpr size_t kWatchChunk = 4096;
 // for this long (and up to this much), so it sees the error response instead of a reset.
 constexpr auto kLinger = std::chrono::seconds(2);
 constexpr size_t kMaxLingerBytes = 64 << 20;
+constexpr size_t kDiscardChunk = 16384;
 // Pieces of one write gathered into a single send.
 constexpr size_t kMaxGather = 64;
 
@@ -184,7 +185,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::atomic<bool> gone_{false};
   std::atomic<size_t> backlog_{0};
   size_t lingered_ = 0;
-  std::array<char, 16384> discard_{};
+  std::unique_ptr<char[]> discard_;  // only while lingering: idle connections stay small
   int64_t registered_ = 0;
 
   friend struct HttpListener::Impl;
@@ -413,7 +414,8 @@ void Connection::Dispatch() {
 }
 
 // While a response is produced, a read stays pending so a client that hangs up is noticed at
-// once (its turn is cancelled); what it sends ahead is kept for the next request.
+// once (its turn is cancelled); what it sends ahead is kept for the next request, which is
+// parsed once this one is answered.
 void Connection::Watch() {
   if (watching_ || closed_ || buffer_.size() + kWatchChunk > kReadBuffer) return;
   watching_ = true;
@@ -436,7 +438,10 @@ void Connection::Watch() {
                               self->buffer_.consume(self->buffer_.size());
                               return self->Linger();
                             }
-                            if (self->state_ == State::kHandling) return self->Watch();
+                            // The client already sent its next request: keep it for when this
+                            // one is answered, and stop watching (a hang-up still shows up as a
+                            // failed write).
+                            if (self->state_ == State::kHandling) return;
                             if (self->state_ == State::kReading && self->idle_) {
                               self->read_timer_.cancel();
                               self->ReadHeader();
@@ -608,7 +613,8 @@ void Connection::LingeringClose() {
 }
 
 void Connection::Linger() {
-  socket_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, size_t n) {
+  if (!discard_) discard_ = std::make_unique<char[]>(kDiscardChunk);
+  socket_.async_read_some(net::buffer(discard_.get(), kDiscardChunk), [self = shared_from_this()](beast::error_code ec, size_t n) {
     self->lingered_ += n;
     if (ec || self->lingered_ > kMaxLingerBytes) return self->Close();
     self->Linger();
