@@ -7,6 +7,7 @@
 #include <random>
 #include <thread>
 
+#include "reagent/core/sha256.h"
 #include "support/reagent_process.h"
 #include "support/serve_harness.h"
 
@@ -396,6 +397,15 @@ TEST(ServeHttp, WithoutKeysTheServerRefusesToStartUnlessAnonymousIsAllowed) {
   const auto r = h.Chat("", testing::ChatBody("What is 2*2?"));
   EXPECT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(h.AccessLog().back()["user"], "anonymous");
+}
+
+TEST(ServeHttp, HashKeyPrintsTheDigestToConfigureAndNotTheKey) {
+  const auto run = testing::ReagentSplit("serve --hash-key", "", "sk-some-key-to-hash-123\n");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, Sha256Hex("sk-some-key-to-hash-123") + "\n");
+  EXPECT_NE(run.err.find("\"sha256\""), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("sk-some-key-to-hash-123"), std::string::npos);
+  EXPECT_EQ(testing::ReagentSplit("serve --hash-key", "", "").exit_code, 2);
 }
 
 }  // namespace

@@ -59,6 +59,17 @@ Result<SessionInfo> OwnSession(SessionStore& store, std::string_view id, const s
   return info;
 }
 
+// True when the session is the user's; otherwise answers (404, or the store's error).
+bool CheckOwnSession(ServerContext& ctx, Exchange& ex, std::string_view id, const std::string& user) {
+  auto info = OwnSession(*ctx.runtime->sessions, id, user);
+  if (info.ok()) return true;
+  const StatusCode code = info.status().code();
+  ex.Respond(code == StatusCode::kNotFound || code == StatusCode::kExpired
+                 ? NotFound(id)
+                 : StatusResponse(info.status(), ctx.config.retry_after_s));
+  return false;
+}
+
 void Create(ServerContext& ctx, Exchange& ex, const std::string& user) {
   Json metadata = Json::object();
   if (!ex.request().body.empty()) {
@@ -97,13 +108,7 @@ void List(ServerContext& ctx, Exchange& ex, const std::string& user) {
 
 void Get(ServerContext& ctx, Exchange& ex, std::string_view id, const std::string& user) {
   SessionStore& store = *ctx.runtime->sessions;
-  auto info = OwnSession(store, id, user);
-  if (!info.ok()) {
-    if (info.status().code() == StatusCode::kNotFound || info.status().code() == StatusCode::kExpired) {
-      return ex.Respond(NotFound(id));
-    }
-    return ex.Respond(StatusResponse(info.status(), ctx.config.retry_after_s));
-  }
+  if (!CheckOwnSession(ctx, ex, id, user)) return;
   auto session = store.Load(id);
   auto steps = store.Steps(id);
   if (!session.ok()) return ex.Respond(session.status().code() == StatusCode::kNotFound ? NotFound(id) : StatusResponse(session.status(), ctx.config.retry_after_s));
@@ -126,13 +131,7 @@ void Get(ServerContext& ctx, Exchange& ex, std::string_view id, const std::strin
 
 void Delete(ServerContext& ctx, Exchange& ex, std::string_view id, const std::string& user) {
   SessionStore& store = *ctx.runtime->sessions;
-  auto info = OwnSession(store, id, user);
-  if (!info.ok()) {
-    if (info.status().code() == StatusCode::kNotFound || info.status().code() == StatusCode::kExpired) {
-      return ex.Respond(NotFound(id));
-    }
-    return ex.Respond(StatusResponse(info.status(), ctx.config.retry_after_s));
-  }
+  if (!CheckOwnSession(ctx, ex, id, user)) return;
   const Status s = store.Delete(id);
   if (!s.ok()) return ex.Respond(StatusResponse(s, ctx.config.retry_after_s));
   ex.LogField("session_id", std::string(id));
