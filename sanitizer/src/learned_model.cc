@@ -40,6 +40,7 @@ struct TokenTables {
   std::array<uint8_t, 256> token{};
   std::array<uint8_t, 256> leet{};
   std::array<uint8_t, 256> letter{};
+  std::array<uint8_t, 256> url_end{};
   constexpr TokenTables() {
     for (int c = 0; c < 256; ++c) {
       token[c] = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '@' || c == '$' || c >= 0x80;
@@ -48,6 +49,7 @@ struct TokenTables {
     }
     leet['0'] = 'o'; leet['1'] = 'i'; leet['3'] = 'e'; leet['4'] = 'a';
     leet['5'] = 's'; leet['7'] = 't'; leet['@'] = 'a'; leet['$'] = 's';
+    for (unsigned char c : {' ', '\n', '\t', ')', ']', '>', '"', '\''}) url_end[c] = 1;
   }
 };
 constexpr TokenTables kTok;
@@ -131,6 +133,12 @@ void LearnedModel::ForEachToken(std::string_view folded, Visit&& visit) const {
         leet |= kTok.leet[s[j]] != 0;
       }
       ++j;
+    }
+    // A URL: skipped up to its end (see the header).
+    if (j + 3 <= n && s[j] == ':' && s[j + 1] == '/' && s[j + 2] == '/') {
+      while (j < n && !kTok.url_end[s[j]]) ++j;
+      i = j;
+      continue;
     }
     if (letter && leet) {
       for (size_t k = 0; k < len; ++k) {

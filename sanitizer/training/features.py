@@ -5,6 +5,9 @@ reference and the fixture test checks both agree on the strings in it) → token
 features → windows. Kept in one small module so the C++ port has one thing to match.
 
 Tokens: maximal runs of bytes in [a-z0-9@$] or >= 0x80 of the folded view (UTF-8 bytes).
+A token followed by "://" starts a URL: it and everything up to the next space, newline, tab,
+or one of ) ] > " ' are skipped (URLs are the rules' business: placeholder queries, markdown
+images; their words would otherwise teach the model that links are attacks).
 A token holding an ASCII letter and one of 0 1 3 4 5 7 @ $ is read as leetspeak
 (0→o 1→i 3→e 4→a 5→s 7→t @→a $→s). Per token i: a unigram feature and, for i > 0, a bigram
 feature with token i-1; tokens of at least CHAR_MIN bytes add their character trigrams.
@@ -45,6 +48,8 @@ LEET = {ord("0"): ord("o"), ord("1"): ord("i"), ord("3"): ord("e"), ord("4"): or
 def is_token_byte(b):
     return (97 <= b <= 122) or (48 <= b <= 57) or b == 64 or b == 36 or b >= 0x80
 
+URL_END = set(b" \n\t)]>\"'")
+
 def tokens(folded_bytes):
     out, i, n = [], 0, len(folded_bytes)
     while i < n:
@@ -54,6 +59,11 @@ def tokens(folded_bytes):
         j = i
         while j < n and is_token_byte(folded_bytes[j]):
             j += 1
+        if folded_bytes[j:j + 3] == b"://":
+            while j < n and folded_bytes[j] not in URL_END:
+                j += 1
+            i = j
+            continue
         tok = folded_bytes[i:min(j, i + MAX_TOKEN)]
         if any(97 <= b <= 122 for b in tok) and any(b in LEET for b in tok):
             tok = bytes(LEET.get(b, b) for b in tok)

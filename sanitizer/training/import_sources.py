@@ -199,6 +199,25 @@ def self_instruct(m):
         out = d.get("prediction") or d.get("output") or ""
         if isinstance(out, str) and len(out) > 200:
             w.add(out[:4000], "benign", "en", r.src(p), r.licence, kind="model_output")
+    # Documents (news, reviews, dialogues, stories, plots) from the T0 mixture that the
+    # repository redistributes: the kind of text tools and retrieval hand to an agent.
+    base = "data/finetuning/t0_train_50k/data_per_template/"
+    wanted = ["cnn_dailymail_3_0_0_tldr_summary", "amazon_polarity_Is_this_review", "app_reviews_generate_review",
+              "dream_read_the_following_conversation_and_answer_the_question", "cosmos_qa_no_prompt_text",
+              "duorc_ParaphraseRC_movie_director", "ag_news_classify", "dbpedia_14_pick_one_category_for_the_following_text",
+              "imdb_Movie_Expressed_Sentiment", "yelp_review_full_format_rating", "wiki_hop_original_generate_object",
+              "quail_context_question_description_answer_text", "social_i_qa_Generate_answer", "ropes_plain_background_situation"]
+    files = r.ls(base)
+    for prefix in wanted:
+        match = [f for f in files if f[len(base):].startswith(prefix)]
+        if not match:
+            continue
+        p = match[0]
+        for line in r.read(p).splitlines()[:120]:
+            d = json.loads(line)
+            w.add(d["prompt"].replace("\\n", "\n")[:4000], "benign", "en", r.src(p),
+                  r.licence + " (redistributed T0/P3 text; its source datasets carry their own terms)",
+                  kind="document")
     w.save()
 
 def gpteacher(m):

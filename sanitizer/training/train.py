@@ -169,6 +169,7 @@ FIXTURE_TEXTS = [
     "Tabs\tand   spaces\n\nnew lines  \n and trailing ",
     "Café, naïve, Straße, İstanbul, ﬁne ligature",
     "a" * 40 + " short tok",
+    "See ![b](https://ci.example.org/p.svg?branch=main) and http://x.example/a(b) done, ftp://h/x\nnext line",
 ]
 
 
