@@ -126,26 +126,47 @@ double LearnedWeight(const sanitizer_internal::LearnedModel& model, double logit
   return kLearnedPartialLow + (kLearnedPartialHigh - kLearnedPartialLow) * t;
 }
 
+// Evidence combines only when it is this close (bytes between the starts of findings): an
+// attack is a local thing, and a long benign document collects weak, unrelated findings (a
+// "từ giờ" here, a "without restrictions" there) that must not add up to a block. The learned
+// layer's finding, which covers the whole text, combines with every window.
+constexpr size_t kEvidenceWindow = 512;
+
 // Diminishing returns per category, categories combined as 1 - prod(1 - s), over the
-// findings `counts` selects.
+// findings `counts` selects, within the best window of kEvidenceWindow bytes.
 template <typename Counts>
 double Score(const std::vector<Finding>& findings, Counts counts) {
-  std::map<std::string_view, std::vector<double>> by_category;
+  std::vector<const Finding*> local, global;
   for (const Finding& f : findings) {
-    if (counts(f)) by_category[f.category].push_back(f.weight);
+    if (!counts(f)) continue;
+    (f.category == "learned" ? global : local).push_back(&f);
   }
-  double keep = 1.0;
-  for (auto& [category, weights] : by_category) {
-    std::sort(weights.rbegin(), weights.rend());
-    double cat_keep = 1.0;
-    double factor = 1.0;
-    for (double w : weights) {
-      cat_keep *= 1.0 - std::clamp(w * factor, 0.0, 1.0);
-      factor *= kDiminish;
+  std::sort(local.begin(), local.end(),
+            [](const Finding* a, const Finding* b) { return a->start < b->start; });
+  auto combine = [&](size_t begin, size_t end) {
+    std::map<std::string_view, std::vector<double>> by_category;
+    for (const Finding* f : global) by_category[f->category].push_back(f->weight);
+    for (size_t k = begin; k < end; ++k) by_category[local[k]->category].push_back(local[k]->weight);
+    double keep = 1.0;
+    for (auto& [category, weights] : by_category) {
+      std::sort(weights.rbegin(), weights.rend());
+      double factor = 1.0;
+      for (double w : weights) {
+        keep *= 1.0 - std::clamp(w * factor, 0.0, 1.0);
+        factor *= kDiminish;
+      }
     }
-    keep *= cat_keep;
+    return std::clamp(1.0 - keep, 0.0, 1.0);
+  };
+  if (local.empty()) return combine(0, 0);
+  double best = 0;
+  size_t end = 0;
+  for (size_t begin = 0; begin < local.size(); ++begin) {
+    end = std::max(end, begin + 1);
+    while (end < local.size() && local[end]->start < local[begin]->start + kEvidenceWindow) ++end;
+    best = std::max(best, combine(begin, end));
   }
-  return std::clamp(1.0 - keep, 0.0, 1.0);
+  return best;
 }
 
 std::string_view HygieneRule(Hygiene kind) {
