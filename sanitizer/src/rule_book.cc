@@ -1,5 +1,7 @@
 #include "rule_book.h"
 
+#include <string.h>
+
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -67,7 +69,9 @@ int RuleBook::FindCategory(std::string_view name) const {
 bool RuleSet::Applies(std::string_view folded) const {
   if (gate.empty()) return true;
   for (const std::string& g : gate) {
-    if (folded.find(g) != std::string_view::npos) return true;
+    // glibc's memmem hashes byte pairs: much faster than find's memchr-then-compare when the
+    // gate starts with a common letter.
+    if (memmem(folded.data(), folded.size(), g.data(), g.size()) != nullptr) return true;
   }
   return false;
 }
