@@ -3,6 +3,7 @@
 
 #include "command.h"
 #include "reagent/runtime/config.h"
+#include "support/mcp_report.h"
 
 namespace reagent::cli {
 namespace {
@@ -16,7 +17,11 @@ Command Setup(CLI::App& parent) {
   check->add_option("-c,--config", *path,
                     "Config file (default search: $REAGENT_CONFIG, ./reagent.json, "
                     "~/.config/reagent/config.json)");
-  return {config, [path, check] {
+  auto offline = std::make_shared<bool>(false);
+  check->add_flag("--offline", *offline,
+                  "Do not start the MCP servers of tools.mcp (by default each is started, its tools listed, and "
+                  "one that does not start fails the check)");
+  return {config, [path, check, offline] {
             if (!check->parsed()) return kExitUsage;
             auto cfg = LoadConfig(*path);
             if (!cfg.ok()) {
@@ -24,6 +29,7 @@ Command Setup(CLI::App& parent) {
               return kExitUsage;
             }
             std::printf("%s\n", DumpJson(EffectiveConfigJson(*cfg), 2).c_str());
+            if (!cfg->mcp_servers.empty() && !*offline && !CheckMcpServers(*cfg, stderr)) return kExitUsage;
             std::fprintf(stderr, "config ok (%s)\n", cfg->source.c_str());
             return kExitOk;
           }};

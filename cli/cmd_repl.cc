@@ -154,6 +154,13 @@ int Repl(const ReplOptions& o) {
       continue;
     }
 
+    // An MCP server's tool list may have changed since the last turn (list_changed, a restart).
+    if (auto refreshed = RefreshMcpTools(rt); !refreshed.ok()) {
+      std::fprintf(stderr, "reagent: the MCP tools could not be rebuilt: %s\n", refreshed.status().message().c_str());
+    } else if (*refreshed) {
+      std::fprintf(stderr, "(the MCP tools changed; /tools lists them)\n");
+    }
+
     // A turn runs on a worker thread; the main thread waits for it or for Ctrl-C.
     TurnDisplay display(stdout, stderr, {.stream_answer = true, .verbose = o.verbose, .colors = colors});
     CancellationSource cancel;

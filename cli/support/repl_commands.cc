@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "reagent/llm/circuit_breaker.h"
+#include "reagent/mcp/mcp_server.h"
 #include "support/terminal.h"
 
 namespace reagent::cli {
@@ -89,9 +90,23 @@ void Models(ReplState& s, std::FILE* out) {
 void Tools(ReplState& s, std::FILE* out) {
   for (const auto& name : s.runtime->tools->Names()) {
     auto tool = s.runtime->tools->Find(name);
-    std::fprintf(out, "  %s: %s\n", name.c_str(), tool ? tool->description().c_str() : "");
+    if (!tool) continue;
+    if (auto* mcp = dynamic_cast<const McpTool*>(tool.get())) {
+      std::fprintf(out, "  %s [mcp: %s]: %s\n", name.c_str(), mcp->server_name().c_str(), tool->description().c_str());
+    } else {
+      std::fprintf(out, "  %s: %s\n", name.c_str(), tool->description().c_str());
+    }
   }
   if (s.runtime->tools->Names().empty()) std::fputs("  (no tools)\n", out);
+  for (const auto& server : s.runtime->mcp_servers)
+    for (const auto& r : server->refused())
+      if (r.reason != "not in the allow-list")
+        std::fprintf(out, "  (refused) %s [mcp: %s]: %s\n", r.name.c_str(), server->name().c_str(), r.reason.c_str());
+  for (const auto& config : s.runtime->config.mcp_servers) {
+    bool running = false;
+    for (const auto& server : s.runtime->mcp_servers) running = running || server->name() == config.name;
+    if (!running) std::fprintf(out, "  (unavailable) mcp server %s did not start\n", config.name.c_str());
+  }
 }
 
 void Scan(ReplState& s, const std::string& text, std::FILE* out) {

@@ -1,5 +1,7 @@
 #include "reagent/llm/sse_parser.h"
 
+#include <algorithm>
+
 namespace reagent {
 namespace {
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
@@ -77,9 +79,24 @@ bool SseParser::ProcessLine(std::string_view line) {
   } else if (field == "event") {
     pending_.event = std::string(value);
   } else if (field == "id") {
-    pending_.id = std::string(value);
+    // An id containing NUL is ignored, as the spec says.
+    if (value.find('\0') == std::string_view::npos) {
+      pending_.id = std::string(value);
+      last_event_id_ = pending_.id;
+    }
+  } else if (field == "retry") {
+    // Only ASCII digits count; anything else is ignored, as the spec says. Capped so a hostile
+    // value cannot overflow.
+    constexpr int64_t kMaxRetryMs = int64_t{1} << 40;
+    bool digits = !value.empty() && value.size() <= 13;
+    int64_t ms = 0;
+    for (char c : value) {
+      if (c < '0' || c > '9') { digits = false; break; }
+      ms = ms * 10 + (c - '0');
+    }
+    if (digits) retry_ms_ = std::min(ms, kMaxRetryMs);
   }
-  // "retry" and unknown fields are ignored, as the spec says.
+  // Unknown fields are ignored, as the spec says.
   return true;
 }
 

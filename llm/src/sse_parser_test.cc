@@ -128,5 +128,28 @@ TEST(SseParser, SameEventsWhateverTheSplitPoints) {
   }
 }
 
+TEST(SseParser, KeepsTheLastEventIdAcrossEventsIncludingDataLessOnes) {
+  std::vector<SseEvent> events;
+  SseParser p([&](const SseEvent& e) { events.push_back(e); return true; });
+  ASSERT_TRUE(p.Feed("id: prime-1\n\n"));  // a priming event: no data, not dispatched
+  EXPECT_TRUE(events.empty());
+  EXPECT_EQ(p.last_event_id(), "prime-1");
+  ASSERT_TRUE(p.Feed("id: 7\ndata: x\n\ndata: y\n\n"));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].id, "7");
+  EXPECT_EQ(p.last_event_id(), "7");  // an event without an id keeps the last one
+  ASSERT_TRUE(p.Feed(std::string("id: a\0b\n\n", 9)));
+  EXPECT_EQ(p.last_event_id(), "7");  // an id with NUL is ignored
+}
+
+TEST(SseParser, ReadsTheRetryFieldAndIgnoresNonDigits) {
+  SseParser p([](const SseEvent&) { return true; });
+  EXPECT_FALSE(p.retry_ms().has_value());
+  ASSERT_TRUE(p.Feed("retry: 500\ndata: \n\n"));
+  EXPECT_EQ(p.retry_ms(), 500);
+  ASSERT_TRUE(p.Feed("retry: 5s\n\nretry: -1\n\nretry: 99999999999999999999\n\n"));
+  EXPECT_EQ(p.retry_ms(), 500);
+}
+
 }  // namespace
 }  // namespace reagent

@@ -206,6 +206,30 @@ std::optional<std::string> FindFileName(std::string_view text) {
   return std::nullopt;
 }
 
+std::optional<std::pair<std::string, json>> FindToolRequest(std::string_view text) {
+  for (std::string_view verb : {"Call ", "call ", "Use ", "use "}) {
+    for (size_t at = text.find(verb); at != std::string_view::npos; at = text.find(verb, at + 1)) {
+      size_t i = at + verb.size();
+      if (text.substr(i, 4) == "the ") i += 4;
+      size_t end = i;
+      while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_' ||
+                                   text[end] == '-')) {
+        ++end;
+      }
+      if (end == i) continue;
+      std::string name(text.substr(i, end - i));
+      size_t open = text.find('{', end);
+      size_t close = text.rfind('}');
+      if (open == std::string_view::npos || close == std::string_view::npos || close < open) continue;
+      std::string_view between = text.substr(end, open - end);
+      if (between.find("with") == std::string_view::npos) continue;
+      json args = json::parse(text.substr(open, close - open + 1), nullptr, false);
+      if (args.is_object()) return std::make_pair(std::move(name), std::move(args));
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> FindArithmetic(std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     if (!std::isdigit(static_cast<unsigned char>(text[i])) && text[i] != '(') continue;
@@ -283,6 +307,25 @@ BrainReply Think(const json& body) {
     final_answer(file ? "Summary of " + *file + ": " + SummaryFromObservation(*observation)
                       : AnswerFromObservation(*observation));
     return reply;
+  }
+  if (auto request = FindToolRequest(question)) {
+    bool offered = false;
+    if (native) {
+      for (const json& t : body["tools"])
+        offered |= t.is_object() && t.contains("function") && t["function"].value("name", "") == request->first;
+    } else {
+      for (const json& m : messages)
+        offered |= Role(m) == "system" && Text(m).find(request->first + ":") != std::string::npos;
+    }
+    if (offered) {
+      if (native) {
+        reply.tool_calls.push_back({"", request->first, request->second.dump()});
+      } else {
+        reply.content = "Thought: I was asked to use " + request->first + ".\nAction: " + request->first +
+                        "\nAction Input: " + request->second.dump();
+      }
+      return reply;
+    }
   }
   if (file && (native ? native_has_read_file : react_has_read_file)) {
     json args = {{"path", *file}};

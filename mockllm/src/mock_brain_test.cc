@@ -104,5 +104,26 @@ TEST(MockBrain, TheClosingCallIsAnsweredFromTheObservationsSoFar) {
   EXPECT_EQ(r.content, "Thought: I now know the final answer.\nFinal Answer: 56088");
 }
 
+TEST(MockBrain, CallsANamedToolWithTheGivenArgumentsWhenItIsOffered) {
+  auto request = FindToolRequest("Please call get-sum with {\"a\": 2, \"b\": 40} and tell me.");
+  ASSERT_TRUE(request.has_value());
+  EXPECT_EQ(request->first, "get-sum");
+  EXPECT_EQ(request->second, json::parse(R"({"a": 2, "b": 40})"));
+  EXPECT_FALSE(FindToolRequest("call me with no braces").has_value());
+  json system = {{"role", "system"}, {"content", "You can use these tools:\n\nget-sum: Returns the sum\n"}};
+  json user = {{"role", "user"}, {"content", "Call get-sum with {\"a\": 2, \"b\": 40}"}};
+  BrainReply react = Think(Request({system, user}));
+  EXPECT_EQ(react.content, "Thought: I was asked to use get-sum.\nAction: get-sum\nAction Input: {\"a\":2,\"b\":40}");
+  // Not offered: it does not invent the call.
+  BrainReply absent = Think(Request({{{"role", "system"}, {"content", "no tools"}}, user}));
+  EXPECT_EQ(absent.content.find("Action:"), std::string::npos);
+  json native = Request({user});
+  native["tools"] = json::array({{{"type", "function"}, {"function", {{"name", "get-sum"}}}}});
+  BrainReply call = Think(native);
+  ASSERT_EQ(call.tool_calls.size(), 1u);
+  EXPECT_EQ(call.tool_calls[0].name, "get-sum");
+  EXPECT_EQ(call.tool_calls[0].arguments, "{\"a\":2,\"b\":40}");
+}
+
 }  // namespace
 }  // namespace reagent::mockllm

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "reagent/runtime/mcp_config.h"
 #include "reagent/runtime/resilience_config.h"
 #include "reagent/runtime/strict_json.h"
 
@@ -99,6 +100,7 @@ Result<Config> ParseConfig(const Json& json, const std::string& source) {
       if (auto v = o.StringArray("builtin")) c.builtin_tools = *v;
       if (auto v = o.String("root")) c.tools_root = *v;
       if (const Json* e = o.Array("external")) c.external_tools = *e;
+      if (const Json* m = o.Array("mcp")) c.mcp_servers = ParseMcpServers(*m, o.PathOf("mcp"), errors);
       o.RejectUnknownKeys();
     }
     if (const Json* s = top.Object("sessions")) {
@@ -199,7 +201,8 @@ Json EffectiveConfigJson(const Config& c) {
       {"limiter", c.limiter},
       {"cache", c.cache},
       {"sanitizer", sanitizer},
-      {"tools", {{"builtin", c.builtin_tools}, {"root", c.tools_root}, {"external", c.external_tools}}},
+      {"tools", {{"builtin", c.builtin_tools}, {"root", c.tools_root}, {"external", c.external_tools},
+                 {"mcp", McpServersJson(c.mcp_servers)}}},
       {"sessions", {{"db", ResolveDbPath(c.db_path)}, {"ttl_s", c.session_ttl_s},
                     {"max_sessions", c.max_sessions},
                     {"max_concurrent_per_user", c.max_concurrent_per_user},

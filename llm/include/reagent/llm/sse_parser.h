@@ -12,7 +12,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -48,6 +50,11 @@ class SseParser {
   bool FlushAtEnd();
 
   bool line_too_long() const { return line_too_long_; }
+  // The stream's last event ID: the latest "id:" field seen, kept across events (also those
+  // without data, such as a priming event), for a reconnection's Last-Event-ID header.
+  const std::string& last_event_id() const { return last_event_id_; }
+  // The latest "retry:" field (the reconnection delay the server asks for, in ms), if any.
+  std::optional<int64_t> retry_ms() const { return retry_ms_; }
   size_t comments() const { return comments_; }
   size_t events() const { return events_; }
 
@@ -64,6 +71,8 @@ class SseParser {
   bool bom_checked_ = false;
   bool stopped_ = false;
   bool line_too_long_ = false;
+  std::string last_event_id_;
+  std::optional<int64_t> retry_ms_;
   size_t comments_ = 0;
   size_t events_ = 0;
 };

@@ -4,6 +4,9 @@
 //    calculator first (ReAct text: "Action: calculator / Action Input: 17*23"; native mode: a
 //    tool call with the expression in the calculator schema's first string property); once an
 //    observation is in the conversation, it answers from it ("Final Answer: 391").
+//  - Question that asks for a tool by name with JSON arguments ("Call get-sum with {"a": 2,
+//    "b": 3}") and that tool available: it calls it with exactly those arguments, then answers
+//    from the observation (its number, or its opening text). Any tool, MCP ones included.
 //  - Arithmetic without a calculator: it computes the answer itself.
 //  - Question naming a file ("Summarize notes.txt") and a read_file tool available: it reads
 //    the file, then answers with the opening paragraph of what it read.
@@ -13,6 +16,7 @@
 #pragma once
 
 #include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +37,10 @@ BrainReply Think(const nlohmann::json& body);
 
 // The first file name with a common text extension in text ("notes.txt", "docs/a.md").
 std::optional<std::string> FindFileName(std::string_view text);
+
+// "Call NAME with {json}" / "Use the NAME tool with {json}" in text: the tool name and the
+// arguments object.
+std::optional<std::pair<std::string, nlohmann::json>> FindToolRequest(std::string_view text);
 
 // The first arithmetic expression in text ("17*23", "(2 + 3) * 4", "2^10"), trimmed.
 std::optional<std::string> FindArithmetic(std::string_view text);

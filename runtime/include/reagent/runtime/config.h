@@ -13,6 +13,7 @@
 
 #include "reagent/core/json.h"
 #include "reagent/core/status.h"
+#include "reagent/mcp/mcp_server_config.h"
 
 namespace reagent {
 
@@ -59,6 +60,7 @@ struct Config {
   std::vector<std::string> builtin_tools{"calculator", "current_time"};
   std::string tools_root = ".";   // read_file / list_dir confinement
   Json external_tools = Json::array();
+  std::vector<McpServerConfig> mcp_servers;  // tools.mcp (see mcp_config.h); none: no process is started
 
   // sessions
   std::string db_path;            // empty: $REAGENT_DB or ./reagent.db
