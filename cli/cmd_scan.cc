@@ -13,6 +13,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "command.h"
 #include "reagent/core/json.h"
@@ -30,6 +31,9 @@ struct ScanFlags {
   bool explain = false;
   std::string eval_folder;
   bool show_errors = false;
+  bool layers = false;
+  std::string split;
+  bool no_learned = false;
   std::string source = "user";
   std::vector<std::string> rule_files;
   bool no_builtin = false;
@@ -90,6 +94,7 @@ int Run(const ScanFlags& f) {
                            .block_threshold = f.block_threshold,
                            .redact_threshold = f.redact_threshold,
                            .builtin_rules = !f.no_builtin,
+                           .learned_layer = !f.no_learned,
                            .rule_files = f.rule_files};
   auto sanitizer = Sanitizer::Create(options);
   if (!sanitizer.ok()) {
@@ -99,8 +104,30 @@ int Run(const ScanFlags& f) {
   TextSource source = Sources().at(f.source);
   if (f.jsonl) return RunJsonl(**sanitizer, source);
   if (!f.eval_folder.empty()) {
-    Status s = EvaluateFolder(**sanitizer, {.folder = f.eval_folder, .source = source,
-                                            .show_errors = f.show_errors}, stdout);
+    std::vector<std::shared_ptr<const Sanitizer>> keep;
+    std::vector<EvalFilter> filters;
+    if (f.layers) {
+      // The rules alone, the learned layer alone, and both (the configured filter).
+      SanitizerOptions rules_only = options, learned_only = options;
+      rules_only.learned_layer = false;
+      learned_only.builtin_rules = false;
+      learned_only.rule_files.clear();
+      learned_only.learned_layer = true;
+      for (const SanitizerOptions& o : {rules_only, learned_only}) {
+        auto s = Sanitizer::Create(o);
+        if (!s.ok()) {
+          std::fprintf(stderr, "reagent scan: %s\n", s.status().ToString().c_str());
+          return kExitUsage;
+        }
+        keep.push_back(*s);
+      }
+      filters = {{"rules", keep[0].get()}, {"learned", keep[1].get()}, {"both", sanitizer->get()}};
+    } else {
+      filters = {{"filter", sanitizer->get()}};
+    }
+    Status s = EvaluateFolder(filters, {.folder = f.eval_folder, .source = source,
+                                        .show_errors = f.show_errors, .split = f.split},
+                              stdout);
     if (!s.ok()) {
       std::fprintf(stderr, "reagent scan --eval: %s\n", s.ToString().c_str());
       return kExitUsage;
@@ -142,7 +169,14 @@ Command Setup(CLI::App& parent) {
                   "Evaluate every *.jsonl corpus (text, label attack|benign) in this folder: "
                   "detection and false-positive rates with 95% Wilson intervals");
   sub->add_flag("--show-errors", flags->show_errors,
-                "With --eval: list missed attacks and false positives");
+                "With --eval: list attacks not blocked and false positives");
+  sub->add_flag("--layers", flags->layers,
+                "With --eval: also evaluate the rules alone and the learned layer alone, one "
+                "table row each beside the whole filter");
+  sub->add_option("--split", flags->split,
+                  "With --eval: only rows whose \"split\" field is this (e.g. test)");
+  sub->add_flag("--no-learned-layer", flags->no_learned,
+                "Turn the learned layer off (the rules alone)");
   sub->add_option("--source", flags->source, "Where the text comes from (default user)")
       ->check(CLI::IsMember({"user", "tool", "history", "document"}));
   sub->add_option("--rules", flags->rule_files,

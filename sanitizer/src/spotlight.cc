@@ -54,8 +54,8 @@ std::string Sanitizer::Wrap(std::string_view text, std::string_view source_name,
     bool matched = impl_->Match(views, true, hits);
     std::vector<Replacement> spans;
     if (matched) {
-      const auto& rules = impl_->book.rules();
-      const auto& categories = impl_->book.categories();
+      const auto& rules = impl_->book->rules();
+      const auto& categories = impl_->book->categories();
       std::sort(hits.begin(), hits.end(),
                 [](const Hit& a, const Hit& b) { return a.start < b.start; });
       for (const Hit& h : hits) {
