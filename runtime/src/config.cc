@@ -119,6 +119,7 @@ Result<Config> ParseConfig(const Json& json, const std::string& source) {
       if (auto v = o.String("file")) c.log_file = *v;
       o.RejectUnknownKeys();
     }
+    if (const Json* s = top.Object("server")) ParseServerSection(*s, c.server, errors);
     top.RejectUnknownKeys();
   }
   if (!errors.empty()) {
@@ -208,6 +209,7 @@ Json EffectiveConfigJson(const Config& c) {
                     {"max_concurrent_per_user", c.max_concurrent_per_user},
                     {"requests_per_minute", c.requests_per_minute}}},
       {"log", {{"level", c.log_level}, {"json", c.log_json}, {"file", c.log_file}}},
+      {"server", ServerConfigJson(c.server)},
   };
 }
 

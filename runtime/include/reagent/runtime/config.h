@@ -14,6 +14,7 @@
 #include "reagent/core/json.h"
 #include "reagent/core/status.h"
 #include "reagent/mcp/mcp_server_config.h"
+#include "reagent/runtime/server_config.h"
 
 namespace reagent {
 
@@ -74,6 +75,9 @@ struct Config {
   std::string log_level = "warn";
   bool log_json = false;
   std::string log_file;
+
+  // `reagent serve` (see server_config.h)
+  ServerConfig server;
 };
 
 // Parses a config object; errors name the file and the key.
