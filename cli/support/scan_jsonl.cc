@@ -90,13 +90,30 @@ constexpr std::array<bool, 256> MakeSpecial() {
 }
 constexpr std::array<bool, 256> kSpecial = MakeSpecial();
 
+// The first byte at or after p that ends a plain run (or end). Eight bytes at a time: a word
+// without a quote, a backslash, a control or a non-ASCII byte is skipped whole.
+const char* SkipPlain(const char* p, const char* end) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  while (end - p >= 8) {
+    uint64_t x;
+    std::memcpy(&x, p, 8);
+    const uint64_t quote = x ^ (kOnes * '"'), backslash = x ^ (kOnes * '\\');
+    const uint64_t special = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
+                             (x - kOnes * 0x20) | x;  // zero bytes of quote/backslash; < 0x20; >= 0x80
+    if ((special & kHigh) != 0) break;
+    p += 8;
+  }
+  while (p < end && !kSpecial[static_cast<unsigned char>(*p)]) ++p;
+  return p;
+}
+
 // Reads the string token at *p (which is '"'). Decodes it into `out` when given; `canonical`
 // stays true while every escape is the one the JSON writer would use for that character.
 bool ReadString(const char*& p, const char* end, std::string* out, bool& canonical) {
   ++p;
   while (true) {
     const char* run = p;
-    while (p < end && !kSpecial[static_cast<unsigned char>(*p)]) ++p;
+    p = SkipPlain(p, end);
     if (p >= end) return false;
     const auto c = static_cast<unsigned char>(*p);
     if (c >= 0x80) {
@@ -201,6 +218,7 @@ bool ReadFlatRow(std::string_view line, FlatRow& row) {
       if (key == "text") {
         if (row.has_text || *p != '"') return false;
         row.has_text = true;
+        row.text.reserve(line.size());
         if (!ReadString(p, end, &row.text, row.text_canonical)) return false;
         row.text_json = std::string_view(value, static_cast<size_t>(p - value));
       } else if (*p == '"') {

@@ -64,6 +64,17 @@ TEST(ScanJsonlTest, AnswersEveryKindOfLineLikeTheGeneralJsonPath) {
   }
 }
 
+TEST(ScanJsonlTest, SpecialCharactersAtEveryOffsetOfAWordAreSeen) {
+  // The reader skips eight plain bytes at a time: a quote, escape, control or non-ASCII byte
+  // must stop it wherever it falls.
+  for (const std::string special : {"\\\"", "\\n", "\\u00e9", "\xc3\xa9", "\t", "\xff"}) {
+    for (size_t at = 0; at < 20; ++at) {
+      const std::string text = std::string(at, 'a') + special + std::string(19 - at, 'b');
+      ExpectSameAsGeneric("{\"text\": \"" + text + "\"}");
+    }
+  }
+}
+
 TEST(ScanJsonlTest, AnAllowedTextIsEchoedAsItWasWritten) {
   const std::string line = R"({"id":"c1","text":"A quiet afternoon in Hanoi.\nNothing to see."})";
   const std::string out = ScanJsonlLine(Shared(), TextSource::kUser, line, 1);
