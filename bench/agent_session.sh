@@ -11,8 +11,9 @@ echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "${REPEAT:-3}" "${builds[@]}" <<'PY'
 import json, statistics, subprocess, sys
 repeat, builds = int(sys.argv[1]), sys.argv[2:]
-configs = [("10 steps", "sqlite", "steps:10/memory:0"), ("50 steps", "sqlite", "steps:50/memory:0"),
-           ("10 steps", "in-memory", "steps:10/memory:1"), ("50 steps", "in-memory", "steps:50/memory:1")]
+configs = [("10 steps", "sqlite", "steps:10/memory:0/window:0"), ("50 steps", "sqlite", "steps:50/memory:0/window:0"),
+           ("10 steps", "in-memory", "steps:10/memory:1/window:0"), ("50 steps", "in-memory", "steps:50/memory:1/window:0"),
+           ("10 steps, trimmed to a 16 K window", "in-memory", "steps:10/memory:1/window:16384")]
 keys = ["cpu_t1", "cpu_t30", "t30_over_t1", "us_step_t1", "us_step_t30", "wal_frames_per_step", "peak_rss_mb"]
 runs = {}
 for _ in range(repeat):

@@ -7,6 +7,10 @@
 //
 //   build/release/bench/agent_session_bench --benchmark_counters_tabular=true
 //
+// The last configuration gives the model a 16 K-token context window, so from about turn 3 on
+// every prompt is trimmed (oldest turns dropped): the prompt stays the same size while the
+// history grows.
+//
 // Counters (µs of Agent::Run per reason/act step):
 //   us_step_t1 / _t10 / _t30   turns 1, 10 and 30, wall time (run with --benchmark_repetitions
 //                              and take medians: one turn of 10 steps is a millisecond of work)
@@ -76,7 +80,8 @@ int64_t WalFrames(const std::string& db) {
 void BM_AgentSession(benchmark::State& state) {
   const int steps = static_cast<int>(state.range(0));
   const bool sqlite = state.range(1) == 0;
-  state.SetLabel(sqlite ? "sqlite" : "in-memory");
+  const int64_t window = state.range(2);  // 0: the model's own (no trimming in 30 turns)
+  state.SetLabel(std::string(sqlite ? "sqlite" : "in-memory") + (window ? ", trimmed to the window" : ""));
   const auto dir = std::filesystem::temp_directory_path() /
                    ("reagent_agent_session_bench_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
@@ -116,7 +121,7 @@ void BM_AgentSession(benchmark::State& state) {
     SeededRandom random(1);
     auto chain = *MakeResilientModel({{.model = model}}, {}, SystemClock::Default(), random);
     auto agent = std::move(*Agent::Create(
-        {.max_steps = steps},
+        {.max_steps = steps, .context_window = window},
         {.model = chain, .model_name = "gpt-4.1", .sanitizer = sanitizer, .sessions = store, .tools = tools}));
     if (!agent->Run(store->Create("warm-up")->id, "Warm up").ok()) {
       state.SkipWithError("warm-up turn failed");
@@ -164,7 +169,9 @@ void BM_AgentSession(benchmark::State& state) {
 }  // namespace reagent
 
 BENCHMARK(reagent::BM_AgentSession)
-    ->ArgNames({"steps", "memory"})
-    ->Args({10, 0})->Args({50, 0})->Args({10, 1})->Args({50, 1})
+    ->ArgNames({"steps", "memory", "window"})
+    ->Args({10, 0, 0})->Args({50, 0, 0})->Args({10, 1, 0})->Args({50, 1, 0})
+    // A context window of 16 K tokens: from turn 3 on every prompt drops the oldest turns.
+    ->Args({10, 1, 16384})
     ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_MAIN();

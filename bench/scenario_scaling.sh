@@ -53,6 +53,7 @@ for case in cases:
         secs = statistics.median(r[0] for r in rows)
         mb = statistics.median(r[1] for r in rows)
         ok = all(r[2] for r in rows)
-        print(f"{case[0]}x{case[1]:<6} {b:<40} {secs:>8.2f} {mb:>8.1f} {1000 * secs / case[0]:>8.2f}  {'PASS' if ok else 'FAIL'}")
+        name = f"{case[0]}x{case[1]}"
+        print(f"{name:<9} {b:<40} {secs:>8.2f} {mb:>8.1f} {1000 * secs / case[0]:>8.2f}  {'PASS' if ok else 'FAIL'}")
 PY
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
