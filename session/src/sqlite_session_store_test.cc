@@ -150,7 +150,7 @@ TEST_F(SqliteSessionStoreTest, AVersionOneFileIsMigratedWithNothingLost) {
             ('s1', 2, 'alice', 2, 1, 'mystery', 200, 10, 0, NULL, 5000, '1970-01-01', '{"step":2}'),
             ('gone', 1, 'carol', 0, 4, 'gpt-4.1', 7, 7, 0, 0.25, 1500, '1970-01-01', NULL);
   )sql");
-  auto store = Open({.store = {.ttl = Seconds(1e10)}});  // the rows date from 1970
+  auto store = Open({.store = {.ttl = Seconds(4e9)}});  // the rows date from 1970
   ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_EQ(RawQuery("PRAGMA user_version"), std::to_string(SqliteSessionSchemaVersion()));
   EXPECT_EQ(RawQuery("PRAGMA integrity_check"), "ok");
