@@ -1,7 +1,7 @@
 // The agent's history kept between turns: the model sees exactly what a fresh load of the
 // session would give it, findings included, while the store is read once per process.
 #include <atomic>
-#include <regex>
+#include <cctype>
 
 #include <gtest/gtest.h>
 
@@ -59,8 +59,13 @@ const json kLookup = json::parse(R"({"description": "Looks up", "parameters": {"
 
 // A request as text, with the per-turn spotlighting nonces (random) blanked out.
 std::string Text(const MessageList& messages) {
-  static const std::regex nonce("nonce=[0-9a-f]+");
-  return std::regex_replace(json(messages).dump(1), nonce, "nonce=N");
+  std::string text = json(messages).dump(1);
+  for (size_t at = text.find("nonce="); at != std::string::npos; at = text.find("nonce=", at + 1)) {
+    size_t end = at + 6;
+    while (end < text.size() && std::isxdigit(static_cast<unsigned char>(text[end]))) ++end;
+    text.replace(at + 6, end - (at + 6), "N");
+  }
+  return text;
 }
 
 struct Transcript {
