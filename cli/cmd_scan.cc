@@ -5,6 +5,8 @@
 //   reagent scan --explain --file page.html --source tool    → report for people
 //   reagent scan --jsonl < in.jsonl > out.jsonl              → one result line per input line
 //   reagent scan --eval testdata/injection                   → detection / FP table
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -18,7 +20,9 @@
 #include "command.h"
 #include "reagent/core/json.h"
 #include "reagent/sanitizer/sanitizer.h"
+#include "support/line_reader.h"
 #include "support/scan_eval.h"
+#include "support/scan_jsonl.h"
 #include "support/scan_output.h"
 
 namespace reagent::cli {
@@ -42,6 +46,9 @@ struct ScanFlags {
   double redact_threshold = SanitizerOptions{}.redact_threshold;
 };
 
+// Answers are written to stdout this many bytes at a time.
+constexpr size_t kOutputBlock = 1 << 20;
+
 const std::map<std::string, TextSource>& Sources() {
   static const std::map<std::string, TextSource> sources = {{"user", TextSource::kUser},
                                                             {"tool", TextSource::kTool},
@@ -50,36 +57,30 @@ const std::map<std::string, TextSource>& Sources() {
   return sources;
 }
 
-// Answers every non-blank input line with one output line, in order.
+// Answers every non-blank input line with one output line, in order. Input is read in large
+// blocks and answers are written in large blocks, flushed whenever the input runs dry (so a
+// program feeding lines one at a time gets each answer before it sends the next).
 int RunJsonl(const Sanitizer& sanitizer, TextSource default_source) {
-  std::string line;
+  std::string out;
+  auto flush = [&out] {
+    if (!out.empty()) std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fflush(stdout);
+    out.clear();
+  };
+  LineReader lines(STDIN_FILENO, flush);
   size_t line_no = 0;
-  while (std::getline(std::cin, line)) {
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto row = ParseJson(line, "line " + std::to_string(line_no));
-    Json out;
-    if (!row.ok()) {
-      out = {{"id", nullptr}, {"line", line_no}, {"error", row.status().message()}};
-    } else if (!row->is_object() || !row->contains("text") || !(*row)["text"].is_string()) {
-      Json id = row->is_object() && row->contains("id") ? (*row)["id"] : Json(nullptr);
-      out = {{"id", id},
-             {"line", line_no},
-             {"error", "line " + std::to_string(line_no) + ": needs a string field \"text\""}};
-    } else {
-      TextSource source = default_source;
-      if (row->contains("source") && (*row)["source"].is_string()) {
-        auto it = Sources().find((*row)["source"].get<std::string>());
-        if (it != Sources().end()) source = it->second;
-      }
-      Json id = row->contains("id") ? (*row)["id"] : Json(nullptr);
-      out = ScanResultJson(sanitizer.Scan((*row)["text"].get<std::string>(), source), id);
-    }
-    std::string dumped = DumpJson(out);
-    std::fwrite(dumped.data(), 1, dumped.size(), stdout);
-    std::fputc('\n', stdout);
+  while (std::optional<std::string_view> line = lines.Next()) {
+    std::string answer = ScanJsonlLine(sanitizer, default_source, *line, ++line_no);
+    if (answer.empty()) continue;  // a blank line
+    out += answer;
+    out += '\n';
+    if (out.size() >= kOutputBlock) flush();
   }
-  std::fflush(stdout);
+  flush();
+  if (!lines.error().empty()) {
+    std::fprintf(stderr, "reagent scan --jsonl: %s\n", lines.error().c_str());
+    return kExitFailure;
+  }
   return kExitOk;
 }
 

@@ -134,6 +134,10 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentOptions options, AgentDeps dep
   shared->closing_system_tokens =
       shared->counter->CountMessage(Message::System(shared->closing_system_prompt));
 
+  if (options.history_cache_bytes > 0) {
+    shared->history_cache = std::make_unique<HistoryCache>(options.history_cache_bytes);
+  }
+
   return std::unique_ptr<Agent>(new Agent(std::move(options), std::move(deps), std::move(shared)));
 }
 

@@ -158,6 +158,7 @@ ChatRequest TurnRunner::MakeRequest(Prompt prompt, const Reservation& reservatio
   int64_t allowance = reservation.max_output_tokens;
   if (shared_.context_window) allowance = std::min(allowance, *shared_.context_window - prompt.tokens);
   request.max_tokens = allowance;  // the provider cannot write more than was reserved
+  request.prompt_tokens = prompt.tokens;
   request.temperature = options_.temperature;
   request.deadline = budget_.deadline();
   request.cancel = cancel_;
@@ -182,7 +183,7 @@ bool TurnRunner::StepOnce() {
   }
 
   const auto [limit, step_limit] = PromptLimits(false);
-  Prompt prompt = BuildPrompt(conv_[0], conv_tokens_[0], shared_.fixed_tokens, {}, limit, step_limit);
+  Prompt prompt = BuildPrompt(shared_.fixed_tokens, limit, step_limit);
   if (shared_.context_window &&
       prompt.tokens + options_.min_output_tokens > *shared_.context_window) {
     Stop(StopReason::kError,
@@ -194,6 +195,7 @@ bool TurnRunner::StepOnce() {
   auto reservation = budget_.Reserve(prompt.tokens, options_.max_output_tokens,
                                      options_.min_output_tokens, shared_.worst_price);
   if (!reservation.ok()) {
+    prompt = {};  // no longer shares conv_, which the closing call changes
     Closing(StopReason::kBudgetExhausted, reservation.error().ToString());
     return false;
   }
@@ -388,14 +390,26 @@ void TurnRunner::Closing(StopReason reason, std::string detail) {
   const std::string why = reason == StopReason::kMaxSteps
                               ? fmt::format("the limit of {} steps is reached", shared_.max_steps)
                               : std::string("the budget is nearly spent");
-  const std::vector<Message> extra{Message::User(ClosingInstruction(why))};
-  const Message system = Message::System(shared_.closing_system_prompt);
+  // The closing prompt is the conversation with the application's own system prompt and the
+  // instruction to answer now: swapped into conv_ for the call (no copy of the history) and
+  // taken out again before the answer is added.
+  Message step_system = std::exchange(conv_[0], Message::System(shared_.closing_system_prompt));
+  const int64_t step_system_tokens = std::exchange(conv_tokens_[0], shared_.closing_system_tokens);
+  conv_tokens_total_ += shared_.closing_system_tokens - step_system_tokens;
+  Push(Message::User(ClosingInstruction(why)));
+  auto restore = [&] {
+    PopLast();
+    conv_tokens_total_ += step_system_tokens - conv_tokens_[0];
+    conv_tokens_[0] = step_system_tokens;
+    conv_[0] = std::move(step_system);
+  };
   const auto [limit, step_limit] = PromptLimits(true);
-  Prompt prompt = BuildPrompt(system, shared_.closing_system_tokens, shared_.closing_fixed_tokens,
-                              extra, limit, step_limit);
+  Prompt prompt = BuildPrompt(shared_.closing_fixed_tokens, limit, step_limit);
   auto reservation = budget_.Reserve(prompt.tokens, options_.max_output_tokens,
                                      options_.min_output_tokens, shared_.worst_price);
   if (!reservation.ok()) {
+    prompt = {};
+    restore();
     Stop(reason, detail + "; no room left for a closing answer (" +
                      reservation.error().ToString() + ")");
     return;
@@ -404,6 +418,7 @@ void TurnRunner::Closing(StopReason reason, std::string detail) {
   Emit({.kind = AgentEvent::Kind::kStepStarted, .step = trace.index, .closing_call = true});
   ModelCall call = CallModel(MakeRequest(std::move(prompt), *reservation, /*with_tools=*/false),
                              *reservation, trace);
+  restore();
   if (!call.ok) {
     result_.model_error = call.error;
     const StopReason r = StopForModelError(call.error);

@@ -191,6 +191,17 @@ Result<Scenario> ParseScenario(const Json& json, const std::string& file) {
     }
     top.RejectUnknownKeys();
   }
+  // A script for a model the agent never calls is a mistake (usually a typo in a name): its
+  // replies would silently never be used.
+  for (const auto& [model, replies] : s.models) {
+    if (!s.agent.models.empty() &&
+        std::find(s.agent.models.begin(), s.agent.models.end(), model) == s.agent.models.end()) {
+      std::string named;
+      for (const auto& m : s.agent.models) named += (named.empty() ? "\"" : ", \"") + m + "\"";
+      errors.push_back("models." + model + ": scripts a model that agent.models does not name (agent.models: [" +
+                       named + "])");
+    }
+  }
   for (const auto& model : s.agent.models) {
     if (!s.models.count(model)) s.models[model] = Json::array();  // called → script exhausted
   }

@@ -96,8 +96,15 @@ struct AgentOptions {
   // Ask the model to stream and report the pieces as kTokenDelta events.
   bool stream = false;
   // Scan history loaded from the store before it re-enters the prompt (a tampered database
-  // must not smuggle instructions in). Costs one scan per stored message per turn.
+  // must not smuggle instructions in). Costs one scan per stored message when a process first
+  // loads a session; later turns reuse the scanned history (history_cache_bytes).
   bool sanitize_history = true;
+  // Memory for the history of recently used sessions, kept between turns as it enters prompts
+  // (scanned, counted): a turn of a session that nobody else wrote to since this agent's last
+  // turn on it reads one summary row instead of reloading, re-scanning and re-counting every
+  // stored message, so a turn's cost does not grow with the session's length. Least recently
+  // used sessions go first; 0 disables (every turn loads the whole history).
+  size_t history_cache_bytes = 16 << 20;
 };
 
 struct AgentDeps {

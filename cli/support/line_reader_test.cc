@@ -1,0 +1,71 @@
+#include "support/line_reader.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace reagent::cli {
+namespace {
+
+// Writes `input` into a pipe from another thread and collects the lines read back.
+std::vector<std::string> LinesOf(const std::string& input) {
+  int fds[2];
+  EXPECT_EQ(pipe(fds), 0);
+  std::thread writer([&] {
+    for (size_t at = 0; at < input.size();) {  // in uneven pieces, as a pipe delivers them
+      const size_t n = std::min<size_t>(input.size() - at, 1 + (at * 7919) % 70000);
+      EXPECT_EQ(write(fds[1], input.data() + at, n), static_cast<ssize_t>(n));
+      at += n;
+    }
+    close(fds[1]);
+  });
+  std::vector<std::string> lines;
+  LineReader reader(fds[0]);
+  while (auto line = reader.Next()) lines.emplace_back(*line);
+  writer.join();
+  close(fds[0]);
+  EXPECT_TRUE(reader.error().empty()) << reader.error();
+  return lines;
+}
+
+TEST(LineReaderTest, SplitsLinesLikeGetline) {
+  EXPECT_EQ(LinesOf("a\nbb\n\nccc\n"), (std::vector<std::string>{"a", "bb", "", "ccc"}));
+  EXPECT_EQ(LinesOf("no final newline"), (std::vector<std::string>{"no final newline"}));
+  EXPECT_EQ(LinesOf(""), (std::vector<std::string>{}));
+  EXPECT_EQ(LinesOf("\n"), (std::vector<std::string>{""}));
+  EXPECT_EQ(LinesOf("x\r\n"), (std::vector<std::string>{"x\r"}));
+}
+
+TEST(LineReaderTest, LinesLongerThanAReadBlockArriveWhole) {
+  const std::string big(3 << 20, 'x');
+  std::string input;
+  for (int i = 0; i < 3; ++i) input += std::to_string(i) + big + "\n";
+  input += "tail";
+  std::vector<std::string> lines = LinesOf(input);
+  ASSERT_EQ(lines.size(), 4u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(lines[static_cast<size_t>(i)], std::to_string(i) + big);
+  EXPECT_EQ(lines[3], "tail");
+}
+
+TEST(LineReaderTest, RunsTheWaitHookBeforeEveryReadThatMayBlock) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  int waits = 0;
+  LineReader reader(fds[0], [&] { ++waits; });
+  ASSERT_EQ(write(fds[1], "one\n", 4), 4);
+  EXPECT_EQ(*reader.Next(), "one");
+  EXPECT_EQ(waits, 1);
+  ASSERT_EQ(write(fds[1], "two\nthree\n", 10), 10);
+  EXPECT_EQ(*reader.Next(), "two");
+  EXPECT_EQ(*reader.Next(), "three");  // already read: no wait
+  EXPECT_EQ(waits, 2);
+  close(fds[1]);
+  EXPECT_FALSE(reader.Next().has_value());
+  close(fds[0]);
+}
+
+}  // namespace
+}  // namespace reagent::cli
