@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <mutex>
@@ -239,8 +240,13 @@ void MockLlmServer::State::ReplyScripted(const json& body, const std::string& mo
     case ScriptedReply::Kind::kError: {
       const ModelError& e = next->error;
       if (e.retry_after_s) {
-        res.set_header("retry-after", std::to_string(static_cast<int64_t>(std::ceil(*e.retry_after_s))));
-        res.set_header("retry-after-ms", std::to_string(static_cast<int64_t>(std::ceil(*e.retry_after_s * 1e3))));
+        // Whole seconds as the script says them, however large ("%.0f" never overflows).
+        char seconds[64];
+        std::snprintf(seconds, sizeof seconds, "%.0f", std::ceil(*e.retry_after_s));
+        res.set_header("retry-after", seconds);
+        if (*e.retry_after_s < 1e12) {
+          res.set_header("retry-after-ms", std::to_string(static_cast<int64_t>(std::ceil(*e.retry_after_s * 1e3))));
+        }
       }
       std::string type = e.code == "insufficient_quota" ? "insufficient_quota" : ErrorTypeFor(e.http_status);
       Error(res, e.http_status, e.message, e.code, counters.scripted_errors, type);
