@@ -5,7 +5,9 @@
 //   reagent scan --explain --file page.html --source tool    → report for people
 //   reagent scan --jsonl < in.jsonl > out.jsonl              → one result line per input line
 //   reagent scan --eval testdata/injection                   → detection / FP table
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -15,6 +17,7 @@
 #include <string>
 
 #include "command.h"
+#include "reagent/core/bounded_read.h"
 #include "reagent/core/json.h"
 #include "reagent/sanitizer/sanitizer.h"
 #include "support/scan_eval.h"
@@ -48,12 +51,16 @@ const std::map<std::string, TextSource>& Sources() {
 
 // Answers every non-blank input line with one output line, in order.
 int RunJsonl(const Sanitizer& sanitizer, TextSource default_source) {
-  std::string line;
-  size_t line_no = 0;
-  while (std::getline(std::cin, line)) {
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto row = ParseJson(line, "line " + std::to_string(line_no));
+  LineReader lines(stdin, kMaxJsonLineBytes);
+  while (auto next = lines.Next()) {
+    const std::string& line = next->text;
+    const size_t line_no = next->number;
+    if (!next->too_long && line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    auto row = next->too_long
+                   ? Result<Json>(Status::InvalidArgument(
+                         "line " + std::to_string(line_no) + ": longer than " +
+                         DescribeBytes(kMaxJsonLineBytes) + ", the limit for one JSON line"))
+                   : ParseJson(line, "line " + std::to_string(line_no));
     Json out;
     if (!row.ok()) {
       out = {{"id", nullptr}, {"line", line_no}, {"error", row.status().message()}};
@@ -74,8 +81,13 @@ int RunJsonl(const Sanitizer& sanitizer, TextSource default_source) {
     std::string dumped = DumpJson(out);
     std::fwrite(dumped.data(), 1, dumped.size(), stdout);
     std::fputc('\n', stdout);
+    if (next->too_long) std::fflush(stdout);  // seen at once, even if the rest never ends
   }
   std::fflush(stdout);
+  if (lines.error()) {
+    std::fprintf(stderr, "reagent scan: cannot read standard input: %s\n", std::strerror(errno));
+    return kExitFailure;
+  }
   return kExitOk;
 }
 
@@ -109,12 +121,13 @@ int Run(const ScanFlags& f) {
   }
   std::string text = f.text;
   if (!f.file.empty()) {
-    std::ifstream in(f.file, std::ios::binary);
-    if (!in) {
-      std::fprintf(stderr, "reagent scan: cannot read file %s\n", f.file.c_str());
+    // One byte past --max-bytes is enough to block the file as too long; more is never read.
+    auto read = ReadFileBounded(f.file, f.max_bytes, "--max-bytes", OverLimit::kTruncate);
+    if (!read.ok()) {
+      std::fprintf(stderr, "reagent scan: %s\n", read.status().message().c_str());
       return kExitUsage;
     }
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    text = std::move(*read);
   }
   ScanResult result = (*sanitizer)->Scan(text, source);
   if (f.explain) {
