@@ -1,6 +1,7 @@
 #include "reagent/mockllm/mock_llm_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <cmath>
@@ -10,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "elastic_task_queue.h"
 #include "mock_replies.h"
 #include "reagent/core/json.h"
 #include "reagent/core/random.h"
@@ -393,15 +395,49 @@ Status MockLlmServer::Start() {
   }
   REAGENT_RETURN_IF_ERROR(s.LoadScript());
   size_t threads = std::max<size_t>(1, o.threads);
-  s.server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  s.server.new_task_queue = [threads] { return new ElasticTaskQueue(threads); };
+  s.server.set_payload_max_length(o.max_body_bytes);
+  // Before any body is read: a Content-Length httplib would take for 2^64 - 1 ("-1") would
+  // hold the worker reading a body that never comes.
+  const size_t max_body = o.max_body_bytes;
+  s.server.set_pre_routing_handler([max_body](const httplib::Request& req, httplib::Response& res) {
+    if (!req.has_header("Content-Length")) return httplib::Server::HandlerResponse::Unhandled;
+    const std::string value = req.get_header_value("Content-Length");
+    const bool decimal = !value.empty() && value.size() <= 19 &&
+                         value.find_first_not_of("0123456789") == std::string::npos;
+    if (decimal && std::stoull(value) <= max_body) return httplib::Server::HandlerResponse::Unhandled;
+    res.status = decimal ? 413 : 400;
+    const std::string body =
+        ErrorBody(decimal ? "Request body of " + value + " bytes is over the limit of " +
+                                std::to_string(max_body) + " bytes"
+                          : "Invalid Content-Length header: " + value.substr(0, 40),
+                  "invalid_request_error", "");
+    // The unread body may follow on this connection: answer, then close it (a provider that
+    // fails after writing everything makes httplib drop the connection).
+    res.set_header("Connection", "close");
+    res.set_content_provider(body.size(), "application/json",
+                             [body](size_t offset, size_t, httplib::DataSink& sink) {
+                               sink.write(body.data() + offset, body.size() - offset);
+                               return false;
+                             });
+    return httplib::Server::HandlerResponse::Handled;
+  });
   s.server.set_keep_alive_timeout(kKeepAliveSeconds);
   s.server.set_keep_alive_max_count(kKeepAliveMaxRequests);
   s.server.set_tcp_nodelay(true);  // replies go out at once, not after the peer's delayed ACK
   s.Routes();
+  int listen_fd = -1;
+  s.server.set_socket_options([&listen_fd](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd = sock;
+  });
   s.port = o.port == 0 ? s.server.bind_to_any_port(o.host) : (s.server.bind_to_port(o.host, o.port) ? o.port : -1);
   if (s.port <= 0) {
     return Status::Unavailable("mock-llm: cannot listen on " + o.host + ":" + std::to_string(o.port));
   }
+  // httplib listens with a backlog of 5: a burst of clients overflows it and each dropped SYN
+  // costs its client a one-second retransmit. Listening again only raises the backlog.
+  if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   s.start = s.clock->Now();
   s.started = true;
   s.thread = std::thread([&s] { s.server.listen_after_bind(); });
