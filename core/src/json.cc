@@ -17,15 +17,18 @@ size_t FindTooDeep(std::string_view text, int max_depth) {
     i = text.find_first_of("\"[]{}", i);
     if (i == std::string_view::npos) return std::string_view::npos;
     switch (text[i]) {
-      case '"':
+      case '"': {
         // Skip the string: up to the next quote not escaped by a backslash.
-        for (++i; i < text.size(); ++i) {
-          i = text.find_first_of("\"\\", i);
-          if (i == std::string_view::npos) return std::string_view::npos;
-          if (text[i] == '"') break;
-          ++i;  // the escaped character
+        size_t j = i + 1;
+        while (true) {
+          j = text.find_first_of("\"\\", j);
+          if (j == std::string_view::npos) return std::string_view::npos;
+          if (text[j] == '"') break;
+          j += 2;  // the backslash and the character it escapes
         }
+        i = j;
         break;
+      }
       case '[':
       case '{':
         if (++depth > max_depth) return i;

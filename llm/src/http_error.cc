@@ -59,7 +59,12 @@ ErrorFields FieldsOf(const nlohmann::json& body) {
   else if (err->contains("detail")) f.message = JsonText((*err)["detail"]);
   if (err->contains("code")) {
     const auto& code = (*err)["code"];
-    if (code.is_number_integer()) f.numeric_code = code.get<int>();
+    if (code.is_number_integer() && !code.is_number_unsigned() && code.get<int64_t>() >= 0 &&
+        code.get<int64_t>() < 1000) {
+      f.numeric_code = static_cast<int>(code.get<int64_t>());  // an HTTP status, else ignored
+    } else if (code.is_number_unsigned() && code.get<uint64_t>() < 1000) {
+      f.numeric_code = static_cast<int>(code.get<uint64_t>());
+    }
     else if (code.is_string()) f.code = code.get<std::string>();
   }
   if (f.code.empty() && err->contains("type") && (*err)["type"].is_string()) {

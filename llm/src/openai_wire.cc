@@ -44,7 +44,7 @@ std::string ContentText(const json& message) {
   std::string text;
   if (it->is_array()) {
     for (const json& part : *it) {
-      if (part.is_object() && part.value("type", "") == "text") text += StringField(part, "text");
+      if (part.is_object() && StringField(part, "type") == "text") text += StringField(part, "text");
     }
   }
   return text;

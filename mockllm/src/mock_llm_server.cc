@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -131,9 +132,11 @@ void MockLlmServer::State::SetRateHeaders(httplib::Response& res, const SlidingW
 bool MockLlmServer::State::Admit(const json& body, httplib::Response& res) {
   if (requests.unlimited() && tokens.unlimited()) return true;
   int64_t estimate = EstimatePromptTokens(body);
-  if (auto it = body.find("max_tokens"); it != body.end() && it->is_number_integer()) estimate += it->get<int64_t>();
-  else if (auto mc = body.find("max_completion_tokens"); mc != body.end() && mc->is_number_integer()) estimate += mc->get<int64_t>();
-  std::string model = body.value("model", "");
+  // The client's numbers, bounded before they enter a sum.
+  auto allowance = [](const json& v) { return std::clamp<int64_t>(v.get<int64_t>(), 0, int64_t{1} << 40); };
+  if (auto it = body.find("max_tokens"); it != body.end() && it->is_number_integer()) estimate += allowance(*it);
+  else if (auto mc = body.find("max_completion_tokens"); mc != body.end() && mc->is_number_integer()) estimate += allowance(*mc);
+  std::string model = body.contains("model") && body["model"].is_string() ? body["model"].get<std::string>() : "";
   std::lock_guard lock(mu);
   TimePoint now = clock->Now();
   SlidingWindow::Decision r = requests.TryAdmit(now, 1);
@@ -182,7 +185,8 @@ void MockLlmServer::State::Reply(const json& body, const std::string& model, boo
   }
   Bump(counters.streamed);
   bool include_usage = body.contains("stream_options") && body["stream_options"].is_object() &&
-                       body["stream_options"].value("include_usage", false);
+                       body["stream_options"].contains("include_usage") &&
+                       body["stream_options"]["include_usage"] == true;
   auto events = std::make_shared<std::vector<std::string>>(
       StreamEvents(reply, options.stream_chunk_chars, include_usage));
   if (!options.send_done) events->pop_back();
@@ -303,7 +307,7 @@ void MockLlmServer::State::HandleCompletion(const httplib::Request& req, httplib
     return;
   }
   std::string model = body["model"].get<std::string>();
-  bool stream = body.value("stream", false);
+  bool stream = body.contains("stream") && body["stream"] == true;
   double since_start = ToSeconds(clock->Now() - start);
   if (options.outage && since_start >= options.outage->first && since_start < options.outage->second) {
     Error(res, 503, "The server is overloaded or not ready yet.", "", counters.outage);
