@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "command.h"
+#include "reagent/core/logging.h"
 #include "support/agent_flags.h"
 #include "support/batch_runner.h"
 #include "support/interrupt.h"
@@ -121,9 +122,12 @@ BatchItemResult CompletionItem(Runtime& rt, const BatchItem& item, const Cancell
     r.error = reply.error().ToString();
     return r;
   }
+  // Priced by the model asked for; the name the server reports is not to be trusted.
+  const std::string model = reply->requested_model.empty() ? rt.config.models.front().model
+                                                           : reply->requested_model;
   Usage usage = reply->usage;
-  usage.cost_usd = rt.prices->Cost(reply->model, usage);
-  r.output = {{"answer", reply->content}, {"model", reply->model}, {"usage", usage},
+  usage.cost_usd = rt.prices->Cost(model, usage);
+  r.output = {{"answer", RedactSecrets(reply->content)}, {"model", model}, {"usage", usage},
               {"attempts", reply->attempts}, {"fallbacks", reply->fallbacks}};
   r.tokens = usage.total_tokens();
   r.cost_usd = usage.cost_usd;

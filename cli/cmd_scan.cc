@@ -56,11 +56,7 @@ int RunJsonl(const Sanitizer& sanitizer, TextSource default_source) {
     const std::string& line = next->text;
     const size_t line_no = next->number;
     if (!next->too_long && line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto row = next->too_long
-                   ? Result<Json>(Status::InvalidArgument(
-                         "line " + std::to_string(line_no) + ": longer than " +
-                         DescribeBytes(kMaxJsonLineBytes) + ", the limit for one JSON line"))
-                   : ParseJson(line, "line " + std::to_string(line_no));
+    auto row = ParseJsonLine(*next);
     Json out;
     if (!row.ok()) {
       out = {{"id", nullptr}, {"line", line_no}, {"error", row.status().message()}};

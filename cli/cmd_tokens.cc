@@ -101,11 +101,7 @@ int RunJsonl(const Selection& s, const TokensOptions& o) {
     std::string_view line = next->text;
     const size_t line_number = next->number;
     if (!next->too_long && line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    auto json = next->too_long
-                    ? Result<Json>(Status::InvalidArgument(
-                          "line " + std::to_string(line_number) + ": longer than " +
-                          DescribeBytes(kMaxJsonLineBytes) + ", the limit for one JSON line"))
-                    : ParseJson(line, "line " + std::to_string(line_number));
+    auto json = ParseJsonLine(*next);
     // Written by hand to keep the documented key order: id first.
     std::string dumped = "{";
     if (json.ok() && json->is_object() && json->contains("id")) dumped += "\"id\":" + DumpJson((*json)["id"]) + ",";

@@ -39,12 +39,9 @@ Result<Input> ReadInput(const std::string& path) {
 
 // A line is one item; one that does not fit kMaxJsonLineBytes is recorded as failed.
 Result<Json> ParseLine(const std::string& raw, int64_t index) {
-  const std::string where = "line " + std::to_string(index + 1);
-  if (raw.size() > kMaxJsonLineBytes) {
-    return Status::InvalidArgument(where + ": longer than " + DescribeBytes(kMaxJsonLineBytes) +
-                                   ", the limit for one JSON line");
-  }
-  return ParseJson(raw, where);
+  LineReader::Line line{.number = static_cast<size_t>(index + 1), .too_long = raw.size() > kMaxJsonLineBytes};
+  if (!line.too_long) line.text = raw;
+  return ParseJsonLine(line);
 }
 
 // Writes all recorded result lines in input order, atomically (temp file + rename).

@@ -91,6 +91,15 @@ Result<Json> ParseJson(std::string_view text, std::string_view where, const Json
   }
 }
 
+Result<Json> ParseJsonLine(const LineReader::Line& line, const JsonLimits& limits) {
+  const std::string where = "line " + std::to_string(line.number);
+  if (line.too_long) {
+    return Status::InvalidArgument(where + ": longer than " + DescribeBytes(kMaxJsonLineBytes) +
+                                   ", the limit for one JSON line");
+  }
+  return ParseJson(line.text, where, limits);
+}
+
 Result<Json> ReadJsonFile(const std::string& path) {
   REAGENT_ASSIGN_OR_RETURN(std::string text, ReadFileBounded(path, kMaxJsonFileBytes));
   return ParseJson(text, path);

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reagent/core/bounded_read.h"
 #include "reagent/core/status.h"
 
 namespace reagent {
@@ -34,6 +35,10 @@ struct JsonLimits {
 // limits.max_depth, or a number out of range.
 Result<Json> ParseJson(std::string_view text, std::string_view where = "input",
                        const JsonLimits& limits = {});
+
+// One line of JSON lines input, as a LineReader read it: "line N: …" errors, a too-long line
+// naming kMaxJsonLineBytes.
+Result<Json> ParseJsonLine(const LineReader::Line& line, const JsonLimits& limits = {});
 
 // The largest JSON file ReadJsonFile reads (configs, scenarios, rule files, price tables,
 // mock scripts are kilobytes; this only stops a wrong path from filling memory).
