@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "command.h"
+#include "reagent/core/logging.h"
 #include "support/agent_flags.h"
 #include "support/batch_runner.h"
 #include "support/interrupt.h"
@@ -42,6 +43,21 @@ BatchItemResult Failed(std::string error) {
   return r;
 }
 
+// An item succeeded when its turn produced an answer: a final answer, or the closing answer
+// after a limit (max steps, budget, deadline). A deadline with nothing to show is a failure
+// (tried again on resume), as are errors, outages, blocks and cancellations.
+bool TurnAnswered(const TurnResult& t) {
+  switch (t.stop_reason) {
+    case StopReason::kFinalAnswer:
+    case StopReason::kMaxSteps:
+    case StopReason::kBudgetExhausted:
+    case StopReason::kDeadline:
+      return !t.final_answer.empty();
+    default:
+      return false;
+  }
+}
+
 // Counts retries and 429s of one item from the agent's events.
 class RetryCounter final : public AgentObserver {
  public:
@@ -67,8 +83,7 @@ BatchItemResult AgentItem(Runtime& rt, const BatchItem& item, const Cancellation
     turn = rt.agent->Run(session->id, *text, &counter, cancel);
   }
   if (!turn.ok()) return Failed(turn.status().ToString());
-  r.ok = turn->stop_reason != StopReason::kModelsUnavailable && turn->stop_reason != StopReason::kError &&
-         turn->stop_reason != StopReason::kCancelled;
+  r.ok = TurnAnswered(*turn);
   r.output = {{"answer", turn->final_answer}, {"stop_reason", StopReasonName(turn->stop_reason)},
               {"session_id", session->id}, {"steps", turn->steps}, {"usage", turn->usage},
               {"model", turn->model_used}, {"retries", turn->retries}, {"fallbacks", turn->fallbacks}};
@@ -107,9 +122,12 @@ BatchItemResult CompletionItem(Runtime& rt, const BatchItem& item, const Cancell
     r.error = reply.error().ToString();
     return r;
   }
+  // Priced by the model asked for; the name the server reports is not to be trusted.
+  const std::string model = reply->requested_model.empty() ? rt.config.models.front().model
+                                                           : reply->requested_model;
   Usage usage = reply->usage;
-  usage.cost_usd = rt.prices->Cost(reply->model, usage);
-  r.output = {{"answer", reply->content}, {"model", reply->model}, {"usage", usage},
+  usage.cost_usd = rt.prices->Cost(model, usage);
+  r.output = {{"answer", RedactSecrets(reply->content)}, {"model", model}, {"usage", usage},
               {"attempts", reply->attempts}, {"fallbacks", reply->fallbacks}};
   r.tokens = usage.total_tokens();
   r.cost_usd = usage.cost_usd;
@@ -202,8 +220,8 @@ Command Setup(CLI::App& parent) {
   auto* sub = parent.add_subcommand(
       "batch",
       "Run one agent turn per JSON line of --in (fields: id, text), writing one result line per\n"
-      "input to --out. Resumable: rerun the same command after a crash or Ctrl-C and finished\n"
-      "items are skipped (checkpoint: OUT.state.db).");
+      "input to --out. Resumable: rerun the same command after a crash or Ctrl-C; items that\n"
+      "succeeded are skipped, failed ones are tried again (checkpoint: OUT.state.db).");
   sub->add_option("--in", o->in, "Input JSON lines: {\"id\": ..., \"text\": \"...\"}")->required();
   sub->add_option("--out", o->out, "Output JSON lines, one per input line, in input order")->required();
   sub->add_option("--state", o->state, "Checkpoint database (default OUT.state.db)");

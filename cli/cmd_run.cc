@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "reagent/core/bounded_read.h"
 #include "support/agent_flags.h"
 #include "support/exit_codes.h"
 #include "support/interrupt.h"
@@ -37,7 +38,12 @@ int Run(const RunOptions& o) {
       std::fprintf(stderr, "reagent run: give a question as an argument or on standard input\n");
       return kExitUsage;
     }
-    question.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    auto read = ReadStreamBounded(stdin, kMaxStdinBytes, "the question on standard input");
+    if (!read.ok()) {
+      std::fprintf(stderr, "reagent run: %s\n", read.status().message().c_str());
+      return kExitUsage;
+    }
+    question = std::move(*read);
     while (!question.empty() && (question.back() == '\n' || question.back() == '\r')) question.pop_back();
     if (question.empty()) {
       std::fprintf(stderr, "reagent run: the question on standard input is empty\n");

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "command.h"
+#include "reagent/core/bounded_read.h"
 #include "reagent/core/json.h"
 #include "reagent/sanitizer/sanitizer.h"
 #include "support/line_reader.h"
@@ -67,10 +69,16 @@ int RunJsonl(const Sanitizer& sanitizer, TextSource default_source) {
     std::fflush(stdout);
     out.clear();
   };
-  LineReader lines(STDIN_FILENO, flush);
-  size_t line_no = 0;
+  LineReader lines(STDIN_FILENO, kMaxJsonLineBytes, flush);
   while (std::optional<std::string_view> line = lines.Next()) {
-    std::string answer = ScanJsonlLine(sanitizer, default_source, *line, ++line_no);
+    if (lines.too_long()) {  // answered at once, even if the rest of the line never ends
+      const Status error = ParseJsonLine({.number = lines.number(), .too_long = true}).status();
+      out += DumpJson(Json{{"id", nullptr}, {"line", lines.number()}, {"error", error.message()}});
+      out += '\n';
+      flush();
+      continue;
+    }
+    std::string answer = ScanJsonlLine(sanitizer, default_source, *line, lines.number());
     if (answer.empty()) continue;  // a blank line
     out += answer;
     out += '\n';
@@ -137,12 +145,13 @@ int Run(const ScanFlags& f) {
   }
   std::string text = f.text;
   if (!f.file.empty()) {
-    std::ifstream in(f.file, std::ios::binary);
-    if (!in) {
-      std::fprintf(stderr, "reagent scan: cannot read file %s\n", f.file.c_str());
+    // One byte past --max-bytes is enough to block the file as too long; more is never read.
+    auto read = ReadFileBounded(f.file, f.max_bytes, "--max-bytes", OverLimit::kTruncate);
+    if (!read.ok()) {
+      std::fprintf(stderr, "reagent scan: %s\n", read.status().message().c_str());
       return kExitUsage;
     }
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    text = std::move(*read);
   }
   ScanResult result = (*sanitizer)->Scan(text, source);
   if (f.explain) {

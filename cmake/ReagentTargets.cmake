@@ -2,7 +2,8 @@
 
 # Warnings for project code only (never for dependencies' headers).
 function(reagent_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic
+    $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local>
     -Wnon-virtual-dtor -Wimplicit-fallthrough
     # Options structs are meant to be filled with designated initializers, naming only what
     # differs from the defaults.

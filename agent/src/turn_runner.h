@@ -28,8 +28,9 @@ class TurnRunner {
   // What one model call returned, with the turn's accounting already done.
   struct ModelCall {
     bool ok = false;
-    ChatResponse response;
+    ChatResponse response;  // secrets already redacted
     ModelError error;
+    bool secret = false;    // the reply contained a secret (see AgentOptions::on_secret)
   };
 
   // The history from the store: every stored message scanned (sanitize_history) and counted.
@@ -51,6 +52,8 @@ class TurnRunner {
   bool HandleReactReply(const ChatResponse& response, StepTrace& trace);
   bool HandleToolsReply(const ChatResponse& response, StepTrace& trace);
   bool MalformedReply(const std::string& correction, StepTrace& trace);
+  // Ends the turn `blocked` without the reply (AgentOptions::SecretPolicy::kBlock).
+  void WithholdReply(StepTrace& trace);
   // Runs one call and observes its result; returns the (wrapped) observation for the prompt.
   std::string ExecuteTool(const ToolCall& call, StepTrace& trace);
   // The calls of one native reply, concurrently up to max_parallel_tools; observations in

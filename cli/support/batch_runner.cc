@@ -8,10 +8,14 @@
 #include <thread>
 #include <vector>
 
+#include "reagent/core/bounded_read.h"
 #include "support/batch_state.h"
 
 namespace reagent::cli {
 namespace {
+
+// The largest batch input read (a million items of a kilobyte each fit).
+constexpr size_t kMaxBatchInputBytes = size_t{1} << 30;
 
 struct Input {
   std::vector<std::string> lines;  // non-empty lines
@@ -19,14 +23,11 @@ struct Input {
 };
 
 Result<Input> ReadInput(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot open batch input " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string data = ss.str();
+  auto data = ReadFileBounded(path, kMaxBatchInputBytes);
+  if (!data.ok()) return data.status().WithContext("batch input");
   Input input;
-  input.fingerprint = Fingerprint(data);
-  std::istringstream lines(data);
+  input.fingerprint = Fingerprint(*data);
+  std::istringstream lines(*data);
   std::string line;
   while (std::getline(lines, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -34,6 +35,13 @@ Result<Input> ReadInput(const std::string& path) {
     input.lines.push_back(std::move(line));
   }
   return input;
+}
+
+// A line is one item; one that does not fit kMaxJsonLineBytes is recorded as failed.
+Result<Json> ParseLine(const std::string& raw, int64_t index) {
+  LineReader::Line line{.number = static_cast<size_t>(index + 1), .too_long = raw.size() > kMaxJsonLineBytes};
+  if (!line.too_long) line.text = raw;
+  return ParseJsonLine(line);
 }
 
 // Writes all recorded result lines in input order, atomically (temp file + rename).
@@ -76,12 +84,21 @@ Result<BatchProgress> RunBatch(const BatchOptions& options, const BatchProcessor
   std::mutex mu;  // guards progress, results and the output stream
   BatchProgress progress;
   progress.total = static_cast<int64_t>(input.lines.size());
+  // Failed items are not done: a rerun tries them again (their error may have been an outage
+  // or a deadline); only successes are skipped.
+  for (auto it = results.begin(); it != results.end();) {
+    auto j = ParseJson(it->second);
+    const bool ok = j.ok() && j->is_object() && j->contains("ok") && (*j)["ok"].is_boolean() &&
+                    (*j)["ok"].get<bool>();
+    if (ok) {
+      ++progress.succeeded;
+      ++it;
+    } else {
+      it = results.erase(it);
+    }
+  }
   progress.resumed = static_cast<int64_t>(results.size());
   progress.done = progress.resumed;
-  for (const auto& [index, line] : results) {
-    auto j = ParseJson(line);
-    (j.ok() && j->value("ok", false)) ? ++progress.succeeded : ++progress.failed;
-  }
   // The output always starts as exactly what the checkpoint holds, then grows.
   REAGENT_RETURN_IF_ERROR(WriteOutput(options.out_path, results));
   std::ofstream out(options.out_path, std::ios::binary | std::ios::app);
@@ -101,7 +118,7 @@ Result<BatchProgress> RunBatch(const BatchOptions& options, const BatchProcessor
       const std::string& raw = input.lines[static_cast<size_t>(index)];
       BatchItem item{index, Json()};
       BatchItemResult r;
-      auto parsed = ParseJson(raw, "line " + std::to_string(index + 1));
+      auto parsed = ParseLine(raw, index);
       if (!parsed.ok()) {
         r.ok = false;
         r.error = parsed.status().message();

@@ -1,7 +1,8 @@
 // The engine of `reagent batch`: reads JSON lines, processes each with a caller-supplied
 // function on N worker threads, checkpoints every finished item (BatchState) and writes one
-// result line per input line. Resumable: a rerun skips what the checkpoint holds. A failing
-// item is recorded with its error and the batch goes on. Stopping (Ctrl-C) lets in-flight
+// result line per input line. Resumable: a rerun skips the items the checkpoint holds as
+// succeeded and tries the failed ones again. A failing item is recorded with its error and
+// the batch goes on. Stopping (Ctrl-C) lets in-flight
 // items finish and takes no new ones.
 #pragma once
 
@@ -38,7 +39,7 @@ using BatchProcessor = std::function<BatchItemResult(const BatchItem&, const Can
 struct BatchProgress {
   int64_t total = 0;       // items in the input
   int64_t done = 0;        // finished, including those skipped from the checkpoint
-  int64_t resumed = 0;     // skipped because the checkpoint had them
+  int64_t resumed = 0;     // skipped because the checkpoint had them as succeeded
   int64_t succeeded = 0;
   int64_t failed = 0;
   int64_t tokens = 0;

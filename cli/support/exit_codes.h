@@ -6,16 +6,17 @@
 
 namespace reagent::cli {
 
-// 0 answered; 3 budget exhausted (even when the closing call still answered, so scripts can
-// tell); 4 blocked; 5 models unavailable; 1 anything else without an answer.
+// 0 answered; 3 budget exhausted or deadline passed (the wall-clock budget; even when the
+// closing call still answered, so scripts can tell); 4 blocked; 5 models unavailable; 1
+// anything else without an answer.
 inline int ExitCodeFor(const TurnResult& r) {
   switch (r.stop_reason) {
     case StopReason::kFinalAnswer: return kExitOk;
-    case StopReason::kBudgetExhausted: return kExitBudget;
+    case StopReason::kBudgetExhausted:
+    case StopReason::kDeadline: return kExitBudget;
     case StopReason::kBlocked: return kExitBlocked;
     case StopReason::kModelsUnavailable: return kExitModelsUnavailable;
-    case StopReason::kMaxSteps:
-    case StopReason::kDeadline: return r.final_answer.empty() ? kExitFailure : kExitOk;
+    case StopReason::kMaxSteps: return r.final_answer.empty() ? kExitFailure : kExitOk;
     default: return kExitFailure;
   }
 }

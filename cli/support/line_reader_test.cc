@@ -11,7 +11,8 @@ namespace reagent::cli {
 namespace {
 
 // Writes `input` into a pipe from another thread and collects the lines read back.
-std::vector<std::string> LinesOf(const std::string& input) {
+// Too-long lines come back as "TOO LONG:" + their head.
+std::vector<std::string> LinesOf(const std::string& input, size_t max_line_bytes = size_t{64} << 20) {
   int fds[2];
   EXPECT_EQ(pipe(fds), 0);
   std::thread writer([&] {
@@ -23,8 +24,11 @@ std::vector<std::string> LinesOf(const std::string& input) {
     close(fds[1]);
   });
   std::vector<std::string> lines;
-  LineReader reader(fds[0]);
-  while (auto line = reader.Next()) lines.emplace_back(*line);
+  LineReader reader(fds[0], max_line_bytes);
+  while (auto line = reader.Next()) {
+    lines.emplace_back((reader.too_long() ? "TOO LONG:" : "") + std::string(*line));
+    EXPECT_EQ(reader.number(), lines.size());
+  }
   writer.join();
   close(fds[0]);
   EXPECT_TRUE(reader.error().empty()) << reader.error();
@@ -50,11 +54,33 @@ TEST(LineReaderTest, LinesLongerThanAReadBlockArriveWhole) {
   EXPECT_EQ(lines[3], "tail");
 }
 
+TEST(LineReaderTest, ALineOverTheLimitIsCutReportedOnceAndTheRestSkipped) {
+  const std::string big(5 << 20, 'x');
+  EXPECT_EQ(LinesOf("ok\n" + big + "\nnext\n" + big, 8),
+            (std::vector<std::string>{"ok", "TOO LONG:xxxxxxxx", "next", "TOO LONG:xxxxxxxx"}));
+  EXPECT_EQ(LinesOf("123456789\n12345678\n", 8), (std::vector<std::string>{"TOO LONG:12345678", "12345678"}));
+}
+
+TEST(LineReaderTest, AnEndlessLineIsReportedBeforeItEnds) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  LineReader reader(fds[0], 1000);
+  const std::string chunk(4000, 'z');  // more than the limit, and no newline yet
+  ASSERT_EQ(write(fds[1], chunk.data(), chunk.size()), static_cast<ssize_t>(chunk.size()));
+  auto line = reader.Next();
+  ASSERT_TRUE(line.has_value());
+  EXPECT_TRUE(reader.too_long());
+  EXPECT_EQ(line->size(), 1000u);
+  close(fds[1]);
+  EXPECT_FALSE(reader.Next().has_value());
+  close(fds[0]);
+}
+
 TEST(LineReaderTest, RunsTheWaitHookBeforeEveryReadThatMayBlock) {
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
   int waits = 0;
-  LineReader reader(fds[0], [&] { ++waits; });
+  LineReader reader(fds[0], 1 << 20, [&] { ++waits; });
   ASSERT_EQ(write(fds[1], "one\n", 4), 4);
   EXPECT_EQ(*reader.Next(), "one");
   EXPECT_EQ(waits, 1);

@@ -65,7 +65,12 @@ void from_json(const nlohmann::json& j, Message& m) {
   } else if (content.is_array()) {  // content parts: keep the text ones
     m.content.clear();
     for (const auto& part : content) {
-      if (part.is_object() && part.value("type", "") == "text") m.content += part.value("text", "");
+      if (!part.is_object()) continue;
+      const auto type = part.find("type");
+      const auto text = part.find("text");
+      if (type != part.end() && *type == "text" && text != part.end() && text->is_string()) {
+        m.content += text->get<std::string>();
+      }
     }
   } else {
     m.content.clear();

@@ -54,6 +54,7 @@ ChatResult RateLimitedModel::Run(const ChatRequest& request, const DeltaCallback
                              : s.code() == StatusCode::kRateLimited ? ModelErrorKind::kRateLimited
                                                                     : ModelErrorKind::kTimeout,
                      .message = s.message(), .model = model, .retry_after_s = s.retry_after_s()};
+    error.hit_deadline = s.code() == StatusCode::kDeadlineExceeded;
     return MakeUnexpected(std::move(error));
   }
   if (permit->waited() > Duration::zero() && request.on_event) {

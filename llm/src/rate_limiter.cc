@@ -12,12 +12,6 @@ namespace {
 // clock (a slot freed or a cancellation wakes it at once).
 constexpr auto kSlotPoll = std::chrono::milliseconds(50);
 
-// Seconds to a Duration, rounded up: a wait cut short by rounding would find the bucket a
-// hair short of the tokens it waited for.
-Duration CeilSeconds(double s) {
-  return std::chrono::ceil<Duration>(std::chrono::duration<double>(s));
-}
-
 }  // namespace
 
 using internal::FormatSeconds;
@@ -60,6 +54,7 @@ Duration RateLimiter::Bucket::Wait(double amount, TimePoint now) const {
   // A call larger than the whole bucket goes when the bucket is full (and leaves it in debt).
   const double need = std::min(amount, capacity);
   if (level >= need) return wait;
+  // Rounded up: a wait cut short by rounding would find the bucket a hair short.
   return std::max(wait, CeilSeconds((need - level) / rate));
 }
 

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
+#include <thread>
 #include <vector>
 
 #include "reagent/llm/rate_limited_model.h"
@@ -273,6 +275,31 @@ TEST(RateLimitedModel, SettlesTheTokenEstimateWithReportedUsage) {
   EXPECT_EQ(EstimateRequestTokens(req), 4 + 100 + 500);
   ASSERT_TRUE(model.Complete(req).ok());
   EXPECT_DOUBLE_EQ(limiter->tokens_available(), 6000 - 50);
+}
+
+TEST(RateLimiterThreads, ManyThreadsNeverExceedTheConcurrencyCap) {
+  RateLimiter limiter(SystemClock::Default(), {.max_concurrency = 3});
+  std::atomic<int> holding{0}, max_holding{0}, granted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 100; ++i) {
+        auto permit = limiter.Acquire(10);
+        if (!permit.ok()) continue;
+        ++granted;
+        int now = ++holding;
+        int prev = max_holding.load();
+        while (now > prev && !max_holding.compare_exchange_weak(prev, now)) {}
+        std::this_thread::yield();
+        --holding;
+        permit->Settle(5);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(granted.load(), 800);
+  EXPECT_LE(max_holding.load(), 3);
+  EXPECT_EQ(limiter.in_flight(), 0);
 }
 
 }  // namespace

@@ -4,11 +4,30 @@
 #include <filesystem>
 
 #include "reagent/runtime/mcp_config.h"
+#include "reagent/core/abbreviate.h"
 #include "reagent/runtime/resilience_config.h"
 #include "reagent/runtime/strict_json.h"
 
 namespace reagent {
 namespace {
+
+// Counts (tokens, sessions, steps) beyond this are not settings but typos; it keeps every
+// sum they enter far from overflow.
+constexpr int64_t kMaxCount = int64_t{1} << 50;
+
+// A header name is an HTTP token; a value may not carry CR, LF or NUL, which would end the
+// header and smuggle another onto the wire.
+std::string HeaderProblem(const std::string& name, const std::string& value) {
+  if (name.empty()) return "empty header name";
+  for (char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7F || c == ':') return "header name contains a character not allowed in HTTP";
+  }
+  if (value.find_first_of(std::string("\r\n\0", 3)) != std::string::npos) {
+    return "header value contains CR, LF or NUL";
+  }
+  return "";
+}
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
@@ -30,6 +49,10 @@ void ParseModel(const Json& j, const std::string& path, ModelConfig& m,
     for (auto it = h->begin(); it != h->end(); ++it) {
       if (!it->is_string()) {
         errors.push_back(o.PathOf("headers." + it.key()) + ": expected string");
+        continue;
+      }
+      if (std::string problem = HeaderProblem(it.key(), it->get<std::string>()); !problem.empty()) {
+        errors.push_back(o.PathOf("headers." + Abbreviate(it.key(), kMaxEchoedName)) + ": " + problem);
         continue;
       }
       m.headers[it.key()] = it->get<std::string>();
@@ -70,29 +93,36 @@ Result<Config> ParseConfig(const Json& json, const std::string& source) {
         c.mode = *v;
       }
       if (auto v = o.String("system")) c.system_prompt = *v;
-      if (auto v = o.Int("max_steps", false, 1)) c.max_steps = static_cast<int>(*v);
-      if (auto v = o.Int("max_output_tokens", false, 1)) c.max_output_tokens = *v;
-      if (auto v = o.Int("max_parallel_tools", false, 1)) c.max_parallel_tools = static_cast<int>(*v);
+      if (auto v = o.Int("max_steps", false, 1, INT32_MAX)) c.max_steps = static_cast<int>(*v);
+      if (auto v = o.Int("max_output_tokens", false, 1, kMaxCount)) c.max_output_tokens = *v;
+      if (auto v = o.Int("max_parallel_tools", false, 1, INT32_MAX)) c.max_parallel_tools = static_cast<int>(*v);
+      if (auto v = o.Int("max_tool_calls_per_step", false, 1, INT32_MAX)) {
+        c.max_tool_calls_per_step = static_cast<int>(*v);
+      }
+      if (auto v = o.String("on_secret")) {
+        if (*v != "redact" && *v != "block") o.Error(o.PathOf("on_secret"), "expected \"redact\" or \"block\"");
+        c.on_secret = *v;
+      }
       c.temperature = o.Number("temperature", false, 0);
       if (auto v = o.String("user")) c.user = *v;
       o.RejectUnknownKeys();
     }
     if (const Json* b = top.Object("budget")) {
       StrictObject o(*b, "budget", errors);
-      if (auto v = o.Int("max_tokens", false, 0)) c.budget_max_tokens = *v;
+      if (auto v = o.Int("max_tokens", false, 0, kMaxCount)) c.budget_max_tokens = *v;
       if (auto v = o.Number("max_cost_usd", false, 0)) c.budget_max_cost_usd = *v;
       if (auto v = o.Number("deadline_s", false, 0)) c.budget_deadline_s = *v;
       o.RejectUnknownKeys();
     }
-    c.retry = top.Overrides("retry", kRetryKeys, kRetryStringKeys);
-    c.breaker = top.Overrides("breaker", kBreakerKeys);
-    c.limiter = top.Overrides("limiter", kLimiterKeys);
+    c.retry = top.Overrides("retry", kRetryKeys, kRetryStringKeys, kRetryIntKeys);
+    c.breaker = top.Overrides("breaker", kBreakerKeys, {}, kBreakerIntKeys);
+    c.limiter = top.Overrides("limiter", kLimiterKeys, {}, kLimiterIntKeys);
     if (auto v = top.Bool("cache")) c.cache = *v;
     if (const Json* s = top.Object("sanitizer")) {
       StrictObject o(*s, "sanitizer", errors);
       if (auto v = o.StringArray("rule_files")) c.rule_files = *v;
       c.block_threshold = o.Number("block_threshold", false, 0);
-      c.max_input_bytes = o.Int("max_input_bytes", false, 1);
+      c.max_input_bytes = o.Int("max_input_bytes", false, 1, kMaxCount);
       o.RejectUnknownKeys();
     }
     if (const Json* t = top.Object("tools")) {
@@ -107,9 +137,10 @@ Result<Config> ParseConfig(const Json& json, const std::string& source) {
       StrictObject o(*s, "sessions", errors);
       if (auto v = o.String("db")) c.db_path = *v;
       if (auto v = o.Number("ttl_s", false, 1)) c.session_ttl_s = *v;
-      if (auto v = o.Int("max_sessions", false, 1)) c.max_sessions = *v;
-      if (auto v = o.Int("max_concurrent_per_user", false, 1)) c.max_concurrent_per_user = *v;
-      if (auto v = o.Int("requests_per_minute", false, 1)) c.requests_per_minute = *v;
+      if (auto v = o.Int("max_sessions", false, 1, kMaxCount)) c.max_sessions = *v;
+      if (auto v = o.Int("max_concurrent_per_user", false, 1, INT32_MAX)) c.max_concurrent_per_user = *v;
+      if (auto v = o.Int("requests_per_minute", false, 1, INT32_MAX)) c.requests_per_minute = *v;
+      if (auto v = o.Number("busy_wait_s", false, 0)) c.session_busy_wait_s = *v;
       o.RejectUnknownKeys();
     }
     if (const Json* l = top.Object("log")) {
@@ -186,7 +217,9 @@ Json EffectiveConfigJson(const Config& c) {
   }
   Json agent = {{"mode", c.mode}, {"system", c.system_prompt}, {"max_steps", c.max_steps},
                 {"max_output_tokens", c.max_output_tokens},
-                {"max_parallel_tools", c.max_parallel_tools}, {"user", c.user}};
+                {"max_parallel_tools", c.max_parallel_tools},
+                {"max_tool_calls_per_step", c.max_tool_calls_per_step},
+                {"on_secret", c.on_secret}, {"user", c.user}};
   if (c.temperature) agent["temperature"] = *c.temperature;
   Json sanitizer = {{"rule_files", c.rule_files}};
   if (c.block_threshold) sanitizer["block_threshold"] = *c.block_threshold;
@@ -207,7 +240,8 @@ Json EffectiveConfigJson(const Config& c) {
       {"sessions", {{"db", ResolveDbPath(c.db_path)}, {"ttl_s", c.session_ttl_s},
                     {"max_sessions", c.max_sessions},
                     {"max_concurrent_per_user", c.max_concurrent_per_user},
-                    {"requests_per_minute", c.requests_per_minute}}},
+                    {"requests_per_minute", c.requests_per_minute},
+                    {"busy_wait_s", c.session_busy_wait_s}}},
       {"log", {{"level", c.log_level}, {"json", c.log_json}, {"file", c.log_file}}},
       {"server", ServerConfigJson(c.server)},
   };

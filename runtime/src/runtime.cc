@@ -77,6 +77,8 @@ Status BuildAgent(Runtime& rt, const std::vector<std::string>& names) {
   ao.mode = c.mode == "tools" ? AgentOptions::Mode::kTools : AgentOptions::Mode::kReact;
   ao.max_steps = c.max_steps;
   ao.max_parallel_tools = c.max_parallel_tools;
+  ao.max_tool_calls_per_step = c.max_tool_calls_per_step;
+  ao.on_secret = c.on_secret == "block" ? AgentOptions::SecretPolicy::kBlock : AgentOptions::SecretPolicy::kRedact;
   ao.budget.max_tokens = c.budget_max_tokens;
   ao.budget.max_cost_usd = c.budget_max_cost_usd;
   ao.budget.deadline = Seconds(c.budget_deadline_s);
@@ -172,6 +174,7 @@ Result<std::shared_ptr<SessionStore>> OpenSessions(const Config& c) {
   o.store.max_sessions = c.max_sessions;
   o.store.max_concurrent_turns_per_user = static_cast<int>(c.max_concurrent_per_user);
   o.store.max_requests_per_window = static_cast<int>(c.requests_per_minute);
+  o.store.busy_wait = Seconds(c.session_busy_wait_s);
   auto store = OpenSqliteSessionStore(o, SystemClock::Default());
   if (!store.ok()) return store.status();
   return std::shared_ptr<SessionStore>(std::move(*store));

@@ -327,11 +327,24 @@ class SqliteSessionStore final : public SessionStore {
   }
 
   Result<std::unique_ptr<TurnLease>> BeginTurn(std::string_view session_id) override {
+    return BeginWhenFree(core_->clock(), rules(),
+                         [&](bool& busy) { return TryBeginTurn(session_id, busy); });
+  }
+
+  Result<std::unique_ptr<TurnLease>> TryBeginTurn(std::string_view session_id, bool& busy) {
     REAGENT_ASSIGN_OR_RETURN(auto conn, core_->Borrow());
     REAGENT_ASSIGN_OR_RETURN(Transaction txn, BeginWrite(*conn));
     const SessionStoreOptions& o = rules();
     int64_t now_us = core_->NowUs();
     REAGENT_ASSIGN_OR_RETURN(SessionRow session, FindVisible(*conn, session_id, now_us));
+    // One turn per session: checked in the same write transaction that inserts the lease, so
+    // two processes cannot both see the session free.
+    REAGENT_ASSIGN_OR_RETURN(int64_t on_session, ReapLeases(*conn, Sql::kSessionLeases, session_id, now_us));
+    if (on_session > 0) {
+      REAGENT_RETURN_IF_ERROR(txn.Commit());
+      busy = true;
+      return SessionBusy(session_id, o);
+    }
     const std::string& user = session.info.user_id;
     REAGENT_ASSIGN_OR_RETURN(int64_t running, ReapLeases(*conn, Sql::kUserLeases, user, now_us));
     if (o.max_concurrent_turns_per_user > 0 && running >= o.max_concurrent_turns_per_user) {

@@ -331,12 +331,13 @@ TEST_F(SqliteSessionStoreTest, AFullDatabaseSurfacesAsIoErrorAndKeepsEarlierStep
 TEST_F(SqliteSessionStoreTest, TurnsOfAProcessThatDiedAreReleasedBySurvivors) {
   auto store = Open({.store = {.max_concurrent_turns_per_user = 2}});
   auto info = (*store)->Create("alice");
+  auto other = (*store)->Create("alice");
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
     auto own = Open({.store = {.max_concurrent_turns_per_user = 2}});
     auto a = (*own)->BeginTurn(info->id);
-    auto b = (*own)->BeginTurn(info->id);
+    auto b = (*own)->BeginTurn(other->id);
     _exit(a.ok() && b.ok() ? 0 : 1);  // dies holding both turns: no destructor runs
   }
   int status = 0;

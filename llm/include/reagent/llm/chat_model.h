@@ -55,7 +55,10 @@ struct ChatRequest {
 
 struct ChatResponse {
   std::string id;
-  std::string model;                     // the model that actually answered
+  std::string model;                     // the model that answered, as the server names it
+  // The model name reagent asked for (set by the client and the fallback chain). Prices and
+  // budgets use it: the server's name is untrusted and may be unpriced or cheaper.
+  std::string requested_model;
   std::string content;
   std::vector<ToolCall> tool_calls;
   std::string finish_reason;             // "stop", "length", "tool_calls", "content_filter"

@@ -22,7 +22,7 @@ struct ModelConfig {
   std::string model = "gpt-4.1-mini";              // the name sent to the endpoint
   std::string base_url;                            // empty: $OPENAI_BASE_URL or OpenAI's
   std::string api_key_env = "OPENAI_API_KEY";      // the key is read from this variable
-  std::map<std::string, std::string> headers;      // extra HTTP headers
+  std::map<std::string, std::string> headers;      // extra HTTP headers (no CR/LF/NUL)
   double timeout_s = 60;                           // per request
   std::optional<double> price_input;               // USD per million tokens, overrides the table
   std::optional<double> price_cached_input;
@@ -40,6 +40,8 @@ struct Config {
   int max_steps = 10;
   int64_t max_output_tokens = 1024;
   int max_parallel_tools = 8;  // native tool calls of one reply run this many at a time
+  int max_tool_calls_per_step = 16;  // a reply asking for more runs only the first ones
+  std::string on_secret = "redact";  // a reply with the API key in it: redact | block
   std::optional<double> temperature;
 
   // budget per turn (0 = unlimited)
@@ -69,6 +71,7 @@ struct Config {
   int64_t max_sessions = 10000;
   int64_t max_concurrent_per_user = 3;
   int64_t requests_per_minute = 30;
+  double session_busy_wait_s = 0;  // a turn on a busy session waits this long, then fails
   std::string user = "cli";
 
   // logging

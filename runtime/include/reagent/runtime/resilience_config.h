@@ -19,6 +19,11 @@ inline const std::vector<std::string> kRetryStringKeys = {"strategy"};
 inline const std::vector<std::string> kBreakerKeys = {"failure_threshold", "open_s", "half_open_trials",
                                                       "window", "min_calls", "failure_ratio"};
 inline const std::vector<std::string> kLimiterKeys = {"rpm", "tpm", "period_s", "concurrency"};
+// The keys that are counts: integers in [0, INT32_MAX].
+inline const std::vector<std::string> kRetryIntKeys = {"max_attempts"};
+inline const std::vector<std::string> kBreakerIntKeys = {"failure_threshold", "half_open_trials",
+                                                         "window", "min_calls"};
+inline const std::vector<std::string> kLimiterIntKeys = {"concurrency"};
 
 // max_attempts, base_s, cap_s, max_wait_s, budget_ratio, strategy (full_jitter, ...).
 Status ApplyRetry(const Json& overrides, RetryPolicy& policy);
