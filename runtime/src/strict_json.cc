@@ -60,6 +60,10 @@ std::optional<std::string> StrictObject::String(std::string_view key, bool requi
 std::optional<int64_t> StrictObject::Int(std::string_view key, bool required, int64_t min) {
   const Json* v = Get(key, required);
   if (!v) return std::nullopt;
+  if (v->is_number_float()) {  // "2.5": say what was given, not just "number"
+    Error(PathOf(key), "expected integer, got " + DumpJson(*v));
+    return std::nullopt;
+  }
   if (!v->is_number_integer()) {
     TypeError(key, "integer", *v);
     return std::nullopt;
@@ -138,7 +142,8 @@ const Json* StrictObject::Array(std::string_view key, bool required) {
 const Json* StrictObject::Any(std::string_view key, bool required) { return Get(key, required); }
 
 Json StrictObject::Overrides(std::string_view key, const std::vector<std::string>& allowed,
-                             const std::vector<std::string>& string_keys) {
+                             const std::vector<std::string>& string_keys,
+                             const std::vector<std::string>& integer_keys) {
   Json out = Json::object();
   const Json* obj = Object(key);
   if (!obj) return out;
@@ -146,8 +151,11 @@ Json StrictObject::Overrides(std::string_view key, const std::vector<std::string
   for (const auto& k : allowed) {
     if (!o.Has(k)) continue;
     bool is_string = std::find(string_keys.begin(), string_keys.end(), k) != string_keys.end();
+    bool is_integer = std::find(integer_keys.begin(), integer_keys.end(), k) != integer_keys.end();
     if (is_string) {
       if (auto s = o.String(k)) out[k] = *s;
+    } else if (is_integer) {
+      if (auto v = o.Int(k, false, 0)) out[k] = *v;
     } else if (auto v = o.Number(k, false, 0)) {
       out[k] = *v;
     }

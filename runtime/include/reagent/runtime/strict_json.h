@@ -38,9 +38,11 @@ class StrictObject {
   const Json* Any(std::string_view key, bool required = false);
 
   // The object at `key` (if present) reduced to the `allowed` keys, each a non-negative
-  // number except those in `string_keys`; unknown keys and wrong types are errors.
+  // number except those in `string_keys`, and a whole number for those in `integer_keys`
+  // (a count: "failure_threshold": 2.5 is an error); unknown keys and wrong types are errors.
   Json Overrides(std::string_view key, const std::vector<std::string>& allowed,
-                 const std::vector<std::string>& string_keys = {});
+                 const std::vector<std::string>& string_keys = {},
+                 const std::vector<std::string>& integer_keys = {});
 
   // Records "unknown key" for every key that no getter asked for.
   void RejectUnknownKeys();
