@@ -46,10 +46,12 @@ const std::map<std::string, TextSource>& Sources() {
   return sources;
 }
 
-// Answers every non-blank input line with one output line, in order.
+// Answers every non-blank input line with one output line, in order. A line that cannot be
+// scanned gets {"id","line","error"} and makes the exit code 1 (as `reagent tokens --jsonl`).
 int RunJsonl(const Sanitizer& sanitizer, TextSource default_source) {
   std::string line;
   size_t line_no = 0;
+  int exit_code = kExitOk;
   while (std::getline(std::cin, line)) {
     ++line_no;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
@@ -57,11 +59,13 @@ int RunJsonl(const Sanitizer& sanitizer, TextSource default_source) {
     Json out;
     if (!row.ok()) {
       out = {{"id", nullptr}, {"line", line_no}, {"error", row.status().message()}};
+      exit_code = kExitFailure;
     } else if (!row->is_object() || !row->contains("text") || !(*row)["text"].is_string()) {
       Json id = row->is_object() && row->contains("id") ? (*row)["id"] : Json(nullptr);
       out = {{"id", id},
              {"line", line_no},
              {"error", "line " + std::to_string(line_no) + ": needs a string field \"text\""}};
+      exit_code = kExitFailure;
     } else {
       TextSource source = default_source;
       if (row->contains("source") && (*row)["source"].is_string()) {
@@ -76,7 +80,7 @@ int RunJsonl(const Sanitizer& sanitizer, TextSource default_source) {
     std::fputc('\n', stdout);
   }
   std::fflush(stdout);
-  return kExitOk;
+  return exit_code;
 }
 
 int Run(const ScanFlags& f) {
