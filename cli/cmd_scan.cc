@@ -61,8 +61,10 @@ const std::map<std::string, TextSource>& Sources() {
 
 // Answers every non-blank input line with one output line, in order. Input is read in large
 // blocks and answers are written in large blocks, flushed whenever the input runs dry (so a
-// program feeding lines one at a time gets each answer before it sends the next).
+// program feeding lines one at a time gets each answer before it sends the next). A line
+// that cannot be scanned gets {"id","line","error"} and makes the exit code 1.
 int RunJsonl(const Sanitizer& sanitizer, TextSource default_source) {
+  bool failed = false;  // some line got an error line: exit 1, as `reagent tokens --jsonl`
   std::string out;
   auto flush = [&out] {
     if (!out.empty()) std::fwrite(out.data(), 1, out.size(), stdout);
@@ -75,10 +77,11 @@ int RunJsonl(const Sanitizer& sanitizer, TextSource default_source) {
       const Status error = ParseJsonLine({.number = lines.number(), .too_long = true}).status();
       out += DumpJson(Json{{"id", nullptr}, {"line", lines.number()}, {"error", error.message()}});
       out += '\n';
+      failed = true;
       flush();
       continue;
     }
-    std::string answer = ScanJsonlLine(sanitizer, default_source, *line, lines.number());
+    std::string answer = ScanJsonlLine(sanitizer, default_source, *line, lines.number(), &failed);
     if (answer.empty()) continue;  // a blank line
     out += answer;
     out += '\n';
@@ -89,7 +92,7 @@ int RunJsonl(const Sanitizer& sanitizer, TextSource default_source) {
     std::fprintf(stderr, "reagent scan --jsonl: %s\n", lines.error().c_str());
     return kExitFailure;
   }
-  return kExitOk;
+  return failed ? kExitFailure : kExitOk;
 }
 
 int Run(const ScanFlags& f) {

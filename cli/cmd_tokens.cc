@@ -104,11 +104,13 @@ int RunJsonl(const Selection& s, const TokensOptions& o) {
     auto json = ParseJsonLine(*next);
     // Written by hand to keep the documented key order: id first.
     std::string dumped = "{";
-    if (json.ok() && json->is_object() && json->contains("id")) dumped += "\"id\":" + DumpJson((*json)["id"]) + ",";
+    // The id is echoed, null when absent, as `reagent scan --jsonl` does.
+    const bool has_id = json.ok() && json->is_object() && json->contains("id");
+    dumped += "\"id\":" + (has_id ? DumpJson((*json)["id"]) : std::string("null")) + ",";
     if (!json.ok() || !json->is_object() || !json->contains("text") || !(*json)["text"].is_string()) {
-      std::string error = json.ok() ? "line " + std::to_string(line_number) + ": expected an object with a string \"text\""
+      std::string error = json.ok() ? "line " + std::to_string(line_number) + ": needs a string field \"text\""
                                     : json.status().message();
-      dumped += "\"error\":" + DumpJson(Json(error));
+      dumped += "\"line\":" + std::to_string(line_number) + ",\"error\":" + DumpJson(Json(error));
       exit_code = kExitFailure;
     } else {
       std::string text = (*json)["text"].get<std::string>();

@@ -55,7 +55,7 @@ class HostileInputCli : public ::testing::Test {
 TEST_F(HostileInputCli, ScanJsonlAnswersANumberOutOfRangeWithAnErrorLine) {
   const std::string in = Write("in.jsonl", "{\"id\": 1, \"text\": \"hi\", \"weight\": 1e400}\n{\"id\": 2, \"text\": \"ok\"}\n");
   CliRun r = ReagentShell("scan --jsonl < " + ShellQuote(in));
-  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.exit_code, 1) << r.out;
   auto lines = Lines(r.out);
   ASSERT_EQ(lines.size(), 2u) << r.out;
   EXPECT_NE(lines[0].find("line 1: invalid JSON at byte"), std::string::npos) << lines[0];
@@ -68,7 +68,7 @@ TEST_F(HostileInputCli, ScanJsonlAnswersAnIdNested100000DeepWithAnErrorLine) {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   const std::string in = Write("in.jsonl", "{\"id\": " + deep + ", \"text\": \"hi\"}\n");
   CliRun r = ReagentShell("scan --jsonl < " + ShellQuote(in));
-  EXPECT_EQ(r.exit_code, 0) << r.out.substr(0, 300);
+  EXPECT_EQ(r.exit_code, 1) << r.out.substr(0, 300);
   auto lines = Lines(r.out);
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_NE(lines[0].find("nesting deeper than 64 levels"), std::string::npos) << lines[0];
@@ -77,7 +77,7 @@ TEST_F(HostileInputCli, ScanJsonlAnswersAnIdNested100000DeepWithAnErrorLine) {
 // Once `scan --jsonl < /dev/zero` grew one line until it failed, and exited 0 silently.
 TEST_F(HostileInputCli, ScanJsonlReportsALineWithoutEndAtTheLimitAndGoesOn) {
   CliRun r = ReagentShell("scan --jsonl", "{ head -c 20000000 /dev/zero; printf '\\n{\"id\":2,\"text\":\"ok\"}\\n'; } |");
-  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 1);
   auto lines = Lines(r.out);
   ASSERT_EQ(lines.size(), 2u) << r.out.substr(0, 300);
   EXPECT_NE(lines[0].find("longer than 16777216 bytes (16 MiB), the limit for one JSON line"), std::string::npos)

@@ -304,6 +304,9 @@ TurnRunner::Prompt TurnRunner::BuildPrompt(int64_t fixed_tokens, int64_t limit, 
 
 Status TurnRunner::Commit(const StepTrace* trace, nlohmann::json extra) {
   StepRecord record;
+  // A commit without a model call (a cancelled or blocked turn's messages) spent nothing: its
+  // cost is a known $0, not "unpriced", which would make every sum over it unknown.
+  record.usage.cost_usd = 0.0;
   record.messages.assign(conv_.begin() + static_cast<std::ptrdiff_t>(committed_), conv_.end());
   record.message_tokens.assign(conv_tokens_.begin() + static_cast<std::ptrdiff_t>(committed_),
                                conv_tokens_.end());

@@ -10,6 +10,7 @@
 
 #include "reagent/core/bounded_read.h"
 #include "support/batch_state.h"
+#include "support/throughput_meter.h"
 
 namespace reagent::cli {
 namespace {
@@ -18,9 +19,29 @@ namespace {
 constexpr size_t kMaxBatchInputBytes = size_t{1} << 30;
 
 struct Input {
-  std::vector<std::string> lines;  // non-empty lines
+  std::vector<std::string> lines;  // every line, blank ones included: one result each
   std::string fingerprint;
 };
+
+bool IsBlank(std::string_view line) { return line.find_first_not_of(" \t") == std::string_view::npos; }
+
+// Two lines with the same "id" would be indistinguishable in the output: refused before any
+// work is done, naming both lines.
+Status CheckDistinctIds(const Input& input) {
+  std::map<std::string, size_t> first_line;
+  for (size_t i = 0; i < input.lines.size(); ++i) {
+    if (IsBlank(input.lines[i])) continue;
+    auto parsed = ParseJson(input.lines[i]);
+    if (!parsed.ok() || !parsed->is_object() || !parsed->contains("id")) continue;
+    const std::string id = DumpJson((*parsed)["id"]);
+    auto [it, inserted] = first_line.emplace(id, i);
+    if (!inserted) {
+      return Status::InvalidArgument("duplicate id " + id + " on lines " + std::to_string(it->second + 1) +
+                                     " and " + std::to_string(i + 1) + " of the input; ids must be unique");
+    }
+  }
+  return Status::Ok();
+}
 
 Result<Input> ReadInput(const std::string& path) {
   auto data = ReadFileBounded(path, kMaxBatchInputBytes);
@@ -31,7 +52,6 @@ Result<Input> ReadInput(const std::string& path) {
   std::string line;
   while (std::getline(lines, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
     input.lines.push_back(std::move(line));
   }
   return input;
@@ -77,6 +97,7 @@ Result<BatchProgress> RunBatch(const BatchOptions& options, const BatchProcessor
   Clock& clock = options.clock ? *options.clock : SystemClock::Default();
   TimePoint start = clock.Now();
   REAGENT_ASSIGN_OR_RETURN(Input input, ReadInput(options.in_path));
+  REAGENT_RETURN_IF_ERROR(CheckDistinctIds(input));
   std::string state_path = options.state_path.empty() ? options.out_path + ".state.db" : options.state_path;
   REAGENT_ASSIGN_OR_RETURN(auto state, BatchState::Open(state_path, input.fingerprint));
   REAGENT_ASSIGN_OR_RETURN(auto results, state->Done());
@@ -104,6 +125,7 @@ Result<BatchProgress> RunBatch(const BatchOptions& options, const BatchProcessor
   std::ofstream out(options.out_path, std::ios::binary | std::ios::app);
   if (!out) return Status::IOError("cannot append to batch output " + options.out_path);
 
+  ThroughputMeter throughput;  // guarded by mu
   std::atomic<int64_t> next{0};
   Status first_error;
   auto worker = [&] {
@@ -119,7 +141,10 @@ Result<BatchProgress> RunBatch(const BatchOptions& options, const BatchProcessor
       BatchItem item{index, Json()};
       BatchItemResult r;
       auto parsed = ParseLine(raw, index);
-      if (!parsed.ok()) {
+      if (IsBlank(raw)) {
+        r.ok = false;
+        r.error = "line " + std::to_string(index + 1) + " is blank";
+      } else if (!parsed.ok()) {
         r.ok = false;
         r.error = parsed.status().message();
       } else {
@@ -137,6 +162,7 @@ Result<BatchProgress> RunBatch(const BatchOptions& options, const BatchProcessor
       results[index] = line;
       out << line << '\n';
       out.flush();
+      throughput.Record(clock.Now());
       ++progress.done;
       r.ok ? ++progress.succeeded : ++progress.failed;
       progress.tokens += r.tokens;
@@ -150,11 +176,16 @@ Result<BatchProgress> RunBatch(const BatchOptions& options, const BatchProcessor
   std::thread reporter([&] {
     while (clock.SleepFor(Seconds(options.progress_interval_s), finished.token())) {
       BatchProgress snapshot;
+      const TimePoint now = clock.Now();
       {
         std::lock_guard lock(mu);
         snapshot = progress;
+        snapshot.items_per_s = throughput.Rate(now);
       }
-      snapshot.elapsed_s = ToSeconds(clock.Now() - start);
+      snapshot.elapsed_s = ToSeconds(now - start);
+      if (snapshot.items_per_s > 0) {
+        snapshot.eta_s = static_cast<double>(snapshot.total - snapshot.done) / snapshot.items_per_s;
+      }
       if (options.on_progress) options.on_progress(snapshot);
     }
   });
@@ -169,6 +200,10 @@ Result<BatchProgress> RunBatch(const BatchOptions& options, const BatchProcessor
   // Rewrite in input order (completion order differs when concurrency > 1).
   REAGENT_RETURN_IF_ERROR(WriteOutput(options.out_path, results));
   progress.elapsed_s = ToSeconds(clock.Now() - start);
+  if (progress.elapsed_s > 0) {
+    progress.items_per_s = static_cast<double>(progress.done - progress.resumed) / progress.elapsed_s;
+  }
+  progress.eta_s = progress.done == progress.total ? std::optional<double>(0) : std::nullopt;
   progress.final = true;
   if (options.on_progress) options.on_progress(progress);
   return progress;

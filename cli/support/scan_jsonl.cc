@@ -296,13 +296,15 @@ bool ParseTextSource(std::string_view name, TextSource& source) {
 }
 
 std::string ScanJsonlLineGeneric(const Sanitizer& sanitizer, TextSource default_source, std::string_view line,
-                                 size_t line_no) {
+                                 size_t line_no, bool* failed) {
   if (line.find_first_not_of(" \t\r") == std::string_view::npos) return {};
   auto row = ParseJson(line, "line " + std::to_string(line_no));
   Json out;
   if (!row.ok()) {
     out = {{"id", nullptr}, {"line", line_no}, {"error", row.status().message()}};
+    if (failed) *failed = true;
   } else if (!row->is_object() || !row->contains("text") || !(*row)["text"].is_string()) {
+    if (failed) *failed = true;
     Json id = row->is_object() && row->contains("id") ? (*row)["id"] : Json(nullptr);
     out = {{"id", id},
            {"line", line_no},
@@ -319,13 +321,13 @@ std::string ScanJsonlLineGeneric(const Sanitizer& sanitizer, TextSource default_
 }
 
 std::string ScanJsonlLine(const Sanitizer& sanitizer, TextSource default_source, std::string_view line,
-                          size_t line_no) {
+                          size_t line_no, bool* failed) {
   FlatRow row;
-  if (!ReadFlatRow(line, row)) return ScanJsonlLineGeneric(sanitizer, default_source, line, line_no);
+  if (!ReadFlatRow(line, row)) return ScanJsonlLineGeneric(sanitizer, default_source, line, line_no, failed);
   Json id = nullptr;
   if (!row.id_json.empty()) {
     auto parsed = ParseJson(row.id_json, "id");
-    if (!parsed.ok()) return ScanJsonlLineGeneric(sanitizer, default_source, line, line_no);
+    if (!parsed.ok()) return ScanJsonlLineGeneric(sanitizer, default_source, line, line_no, failed);
     id = std::move(*parsed);
   }
   TextSource source = default_source;

@@ -18,13 +18,14 @@
 namespace reagent::cli {
 
 // The result line for `line` (the input's 1-based line_no), without a newline; empty for a
-// blank line, which gets no answer.
+// blank line, which gets no answer. A line that cannot be scanned gets {"id","line","error"}
+// and sets *failed (when given).
 std::string ScanJsonlLine(const Sanitizer& sanitizer, TextSource default_source, std::string_view line,
-                          size_t line_no);
+                          size_t line_no, bool* failed = nullptr);
 
 // The same through the general JSON path only (the reference the fast path is tested against).
 std::string ScanJsonlLineGeneric(const Sanitizer& sanitizer, TextSource default_source, std::string_view line,
-                                 size_t line_no);
+                                 size_t line_no, bool* failed = nullptr);
 
 // "user", "tool", "history", "document" as a source, or false.
 bool ParseTextSource(std::string_view name, TextSource& source);

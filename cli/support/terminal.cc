@@ -55,4 +55,8 @@ std::string FormatDuration(double seconds) {
   return buf;
 }
 
+std::string Counted(int64_t n, std::string_view noun) {
+  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
+}
+
 }  // namespace reagent::cli

@@ -196,7 +196,7 @@ Json TurnJson(const TurnResult& r, const std::string& session_id) {
             {"stop_detail", r.stop_detail},
             {"steps", r.steps},
             {"usage", r.usage},
-            {"cost_usd", r.usage.cost_usd ? Json(*r.usage.cost_usd) : Json()},
+            {"cost_usd", r.usage.cost_usd ? Json(RoundedCost(*r.usage.cost_usd)) : Json()},
             {"model_used", r.model_used},
             {"models_used", r.models_used},
             {"retries", r.retries},

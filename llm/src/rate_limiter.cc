@@ -29,16 +29,28 @@ Status RateLimiterOptions::Validate() const {
   }
   if (max_concurrency < 0) return Status::InvalidArgument("limiter.max_concurrency must be >= 0");
   if (max_wait < Duration::zero()) return Status::InvalidArgument("limiter.max_wait must be >= 0");
+  if (max_inferred_window <= Duration::zero()) {
+    return Status::InvalidArgument("limiter.max_inferred_window must be positive");
+  }
   return Status::Ok();
 }
 
 // --- Bucket ---------------------------------------------------------------------------------
 
-void RateLimiter::Bucket::Configure(double per_period, const RateLimiterOptions& o,
+void RateLimiter::Bucket::Configure(double per_window, Duration w, const RateLimiterOptions& o,
                                     TimePoint now) {
-  rate = per_period * o.target_utilization / ToSeconds(o.period);
-  capacity = std::max(1.0, per_period * o.burst_fraction);
+  Retune(per_window, w, o, now);
   level = capacity;
+}
+
+void RateLimiter::Bucket::Retune(double per_window, Duration w, const RateLimiterOptions& o,
+                                 TimePoint now) {
+  if (rate > 0) Refill(now);
+  limit = per_window;
+  window = w;
+  rate = per_window * o.target_utilization / ToSeconds(w);
+  capacity = std::max(1.0, per_window * o.burst_fraction);
+  level = std::min(level, capacity);
   updated = now;
 }
 
@@ -90,8 +102,10 @@ void RateLimiter::Permit::Settle(int64_t actual_tokens) {
 RateLimiter::RateLimiter(Clock& clock, RateLimiterOptions options)
     : clock_(clock), options_(options) {
   const TimePoint now = clock_.Now();
-  if (options_.requests_per_period > 0) requests_.Configure(options_.requests_per_period, options_, now);
-  if (options_.tokens_per_period > 0) tokens_.Configure(options_.tokens_per_period, options_, now);
+  if (options_.requests_per_period > 0) {
+    requests_.Configure(options_.requests_per_period, options_.period, options_, now);
+  }
+  if (options_.tokens_per_period > 0) tokens_.Configure(options_.tokens_per_period, options_.period, options_, now);
 }
 
 Status RateLimiter::AcquireSlot(std::optional<TimePoint> deadline,
@@ -179,15 +193,48 @@ Result<RateLimiter::Permit> RateLimiter::Acquire(int64_t estimated_tokens,
   return Permit(this, static_cast<int64_t>(tokens), clock_.Now() - start);
 }
 
+void RateLimiter::Learn(Bucket& bucket, double configured, const std::optional<int64_t>& limit,
+                        const std::optional<int64_t>& remaining, const std::optional<double>& reset,
+                        TimePoint now) {
+  if (!options_.learn_limits_from_headers || configured > 0 || !limit || *limit <= 0) return;
+  const double max_window = ToSeconds(options_.max_inferred_window);
+  Duration window = bucket.learned ? bucket.window : options_.period;
+  bool from_reset = bucket.window_from_reset;
+  // A reset counts only while something is used: a full bucket's reset says nothing.
+  if (options_.infer_window_from_headers && reset && *reset > 0 && *reset <= max_window &&
+      (!remaining || *remaining < *limit)) {
+    const Duration seen = CeilSeconds(*reset);
+    window = from_reset ? std::max(window, seen) : seen;
+    from_reset = true;
+  }
+  const double per_window = static_cast<double>(*limit);
+  if (!bucket.learned) {
+    bucket.Configure(per_window, window, options_, now);
+    bucket.learned = true;
+  } else if (per_window != bucket.limit || window != bucket.window) {
+    bucket.Retune(per_window, window, options_, now);
+  }
+  bucket.window_from_reset = from_reset;
+}
+
+void RateLimiter::WidenWindow(Bucket& bucket, double seconds, TimePoint now) {
+  if (!bucket.learned || !options_.infer_window_from_headers || !(seconds > 0) ||
+      seconds > ToSeconds(options_.max_inferred_window)) {
+    return;
+  }
+  const Duration seen = CeilSeconds(seconds);
+  if (bucket.window_from_reset && seen <= bucket.window) return;
+  bucket.Retune(bucket.limit, bucket.window_from_reset ? std::max(bucket.window, seen) : seen, options_, now);
+  bucket.window_from_reset = true;
+}
+
 void RateLimiter::Observe(const RateLimitInfo& info) {
   std::lock_guard lock(mu_);
   const TimePoint now = clock_.Now();
   auto adapt = [&](Bucket& bucket, double configured, const std::optional<int64_t>& limit,
                    const std::optional<int64_t>& remaining, const std::optional<double>& reset) {
-    if (options_.learn_limits_from_headers && configured <= 0 && bucket.rate <= 0 && limit &&
-        *limit > 0) {
-      bucket.Configure(static_cast<double>(*limit), options_, now);
-    }
+    if (remaining) bucket.last_remaining = *remaining;
+    Learn(bucket, configured, limit, remaining, reset, now);
     if (!options_.adapt_to_headers) return;
     if (remaining && bucket.rate > 0) {
       bucket.Refill(now);
@@ -206,7 +253,11 @@ void RateLimiter::Observe(const RateLimitInfo& info) {
 void RateLimiter::PauseFor(double seconds) {
   if (!options_.adapt_to_headers || !(seconds > 0)) return;
   std::lock_guard lock(mu_);
-  requests_.paused_until = std::max(requests_.paused_until, clock_.Now() + Seconds(seconds));
+  const TimePoint now = clock_.Now();
+  const bool tokens_exhausted = tokens_.last_remaining && *tokens_.last_remaining <= 0;
+  const bool requests_exhausted = requests_.last_remaining && *requests_.last_remaining <= 0;
+  WidenWindow(tokens_exhausted && !requests_exhausted ? tokens_ : requests_, seconds, now);
+  requests_.paused_until = std::max(requests_.paused_until, now + Seconds(seconds));
 }
 
 double RateLimiter::requests_available() {
@@ -228,12 +279,22 @@ int RateLimiter::in_flight() const {
 
 double RateLimiter::requests_per_period() const {
   std::lock_guard lock(mu_);
-  return requests_.rate * ToSeconds(options_.period) / options_.target_utilization;
+  return requests_.rate > 0 ? requests_.limit : 0;
 }
 
 double RateLimiter::tokens_per_period() const {
   std::lock_guard lock(mu_);
-  return tokens_.rate * ToSeconds(options_.period) / options_.target_utilization;
+  return tokens_.rate > 0 ? tokens_.limit : 0;
+}
+
+Duration RateLimiter::requests_window() const {
+  std::lock_guard lock(mu_);
+  return requests_.window;
+}
+
+Duration RateLimiter::tokens_window() const {
+  std::lock_guard lock(mu_);
+  return tokens_.window;
 }
 
 }  // namespace reagent

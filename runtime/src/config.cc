@@ -69,12 +69,82 @@ void ParseModel(const Json& j, const std::string& path, ModelConfig& m,
   o.RejectUnknownKeys();
 }
 
+// "agent", "agent.user", ...: the top-level keys and those of top-level objects.
+std::set<std::string, std::less<>> FileKeys(const Json& json) {
+  std::set<std::string, std::less<>> keys;
+  if (!json.is_object()) return keys;
+  for (auto it = json.begin(); it != json.end(); ++it) {
+    keys.insert(it.key());
+    if (!it->is_object()) continue;
+    for (auto inner = it->begin(); inner != it->end(); ++inner) keys.insert(it.key() + "." + inner.key());
+  }
+  return keys;
+}
+
+// "cache": true | false | "path/to/cache.db".
+void ParseCache(StrictObject& top, Config& c) {
+  const Json* v = top.Any("cache");
+  if (!v) return;
+  if (v->is_boolean()) {
+    c.cache = v->get<bool>();
+  } else if (v->is_string() && !v->get<std::string>().empty()) {
+    c.cache = true;
+    c.cache_file = v->get<std::string>();
+  } else {
+    top.Error("cache", "expected true, false or a file path, got " + std::string(JsonTypeName(*v)));
+  }
+}
+
+// A relative path the file set, made relative to the file's folder instead of the working
+// directory. Empty paths and ":memory:" stay as they are.
+void Rebase(std::string& path, const std::filesystem::path& folder) {
+  if (path.empty() || path == ":memory:" || std::filesystem::path(path).is_absolute()) return;
+  std::filesystem::path rebased = (folder / path).lexically_normal();
+  if (rebased.filename().empty() && rebased.has_parent_path()) rebased = rebased.parent_path();  // "dir/." → "dir"
+  path = rebased.string();
+}
+
+Result<Config> LoadFile(const std::string& path) {
+  REAGENT_ASSIGN_OR_RETURN(Json json, ReadJsonFile(path));
+  REAGENT_ASSIGN_OR_RETURN(Config c, ParseConfig(json, path));
+  ResolveRelativePaths(c, std::filesystem::path(path).parent_path().string());
+  return c;
+}
+
 }  // namespace
+
+void ResolveRelativePaths(Config& c, const std::string& folder_name) {
+  const std::filesystem::path folder = folder_name.empty() ? "." : folder_name;
+  if (c.Sets("tools.root")) Rebase(c.tools_root, folder);
+  if (c.Sets("sessions.db")) Rebase(c.db_path, folder);
+  if (c.Sets("cache")) Rebase(c.cache_file, folder);
+  if (c.Sets("log.file")) Rebase(c.log_file, folder);
+  for (auto& file : c.rule_files) Rebase(file, folder);
+  for (auto& tool : c.external_tools) {
+    if (!tool.is_object()) continue;
+    // A program named with a path ("./bin/grep-docs") is relative to the file; a bare name
+    // ("grep") is looked up on $PATH as usual.
+    if (auto argv = tool.find("argv"); argv != tool.end() && argv->is_array() && !argv->empty() &&
+                                       (*argv)[0].is_string()) {
+      std::string program = (*argv)[0].get<std::string>();
+      if (program.find('/') != std::string::npos) {
+        Rebase(program, folder);
+        (*argv)[0] = program;
+      }
+    }
+    if (auto cwd = tool.find("cwd"); cwd != tool.end() && cwd->is_string()) {
+      std::string dir = cwd->get<std::string>();
+      Rebase(dir, folder);
+      *cwd = dir;
+    }
+  }
+}
 
 Result<Config> ParseConfig(const Json& json, const std::string& source) {
   std::vector<std::string> errors;
   Config c;
   c.source = source;
+  c.file_keys = FileKeys(json);
   StrictObject top(json, "", errors);
   if (top.valid()) {
     if (const Json* models = top.Array("models")) {
@@ -117,7 +187,7 @@ Result<Config> ParseConfig(const Json& json, const std::string& source) {
     c.retry = top.Overrides("retry", kRetryKeys, kRetryStringKeys, kRetryIntKeys);
     c.breaker = top.Overrides("breaker", kBreakerKeys, {}, kBreakerIntKeys);
     c.limiter = top.Overrides("limiter", kLimiterKeys, {}, kLimiterIntKeys);
-    if (auto v = top.Bool("cache")) c.cache = *v;
+    ParseCache(top, c);
     if (const Json* s = top.Object("sanitizer")) {
       StrictObject o(*s, "sanitizer", errors);
       if (auto v = o.StringArray("rule_files")) c.rule_files = *v;
@@ -163,14 +233,8 @@ Result<Config> ParseConfig(const Json& json, const std::string& source) {
 
 Result<Config> LoadConfig(const std::string& explicit_path) {
   std::vector<std::string> candidates;
-  if (!explicit_path.empty()) {
-    REAGENT_ASSIGN_OR_RETURN(Json json, ReadJsonFile(explicit_path));
-    return ParseConfig(json, explicit_path);
-  }
-  if (auto env = Env("REAGENT_CONFIG"); !env.empty()) {
-    REAGENT_ASSIGN_OR_RETURN(Json json, ReadJsonFile(env));
-    return ParseConfig(json, env);
-  }
+  if (!explicit_path.empty()) return LoadFile(explicit_path);
+  if (auto env = Env("REAGENT_CONFIG"); !env.empty()) return LoadFile(env);
   candidates.push_back("reagent.json");
   if (auto xdg = Env("XDG_CONFIG_HOME"); !xdg.empty()) {
     candidates.push_back(xdg + "/reagent/config.json");
@@ -179,10 +243,7 @@ Result<Config> LoadConfig(const std::string& explicit_path) {
   }
   for (const auto& path : candidates) {
     std::error_code ec;
-    if (std::filesystem::is_regular_file(path, ec)) {
-      REAGENT_ASSIGN_OR_RETURN(Json json, ReadJsonFile(path));
-      return ParseConfig(json, path);
-    }
+    if (std::filesystem::is_regular_file(path, ec)) return LoadFile(path);
   }
   Config c;
   c.source = "defaults";
@@ -195,56 +256,8 @@ std::string ResolveDbPath(const std::string& configured) {
   return "reagent.db";
 }
 
-Json EffectiveConfigJson(const Config& c) {
-  Json models = Json::array();
-  for (const auto& m : c.models) {
-    Json jm = {{"model", m.model},
-               {"base_url", m.base_url.empty() ? (Env("OPENAI_BASE_URL").empty()
-                                                      ? "https://api.openai.com/v1"
-                                                      : Env("OPENAI_BASE_URL"))
-                                               : m.base_url},
-               {"api_key_env", m.api_key_env},
-               {"api_key", Env(m.api_key_env.c_str()).empty() ? "(not set)" : "(set, redacted)"},
-               {"timeout_s", m.timeout_s}};
-    Json headers = Json::object();
-    for (const auto& [k, v] : m.headers) headers[k] = "(redacted)";
-    jm["headers"] = headers;
-    if (m.price_input) {
-      jm["price"] = {{"input", *m.price_input}, {"output", m.price_output.value_or(0)}};
-      if (m.price_cached_input) jm["price"]["cached_input"] = *m.price_cached_input;
-    }
-    models.push_back(jm);
-  }
-  Json agent = {{"mode", c.mode}, {"system", c.system_prompt}, {"max_steps", c.max_steps},
-                {"max_output_tokens", c.max_output_tokens},
-                {"max_parallel_tools", c.max_parallel_tools},
-                {"max_tool_calls_per_step", c.max_tool_calls_per_step},
-                {"on_secret", c.on_secret}, {"user", c.user}};
-  if (c.temperature) agent["temperature"] = *c.temperature;
-  Json sanitizer = {{"rule_files", c.rule_files}};
-  if (c.block_threshold) sanitizer["block_threshold"] = *c.block_threshold;
-  if (c.max_input_bytes) sanitizer["max_input_bytes"] = *c.max_input_bytes;
-  return {
-      {"source", c.source},
-      {"models", models},
-      {"agent", agent},
-      {"budget", {{"max_tokens", c.budget_max_tokens}, {"max_cost_usd", c.budget_max_cost_usd},
-                  {"deadline_s", c.budget_deadline_s}}},
-      {"retry", c.retry},
-      {"breaker", c.breaker},
-      {"limiter", c.limiter},
-      {"cache", c.cache},
-      {"sanitizer", sanitizer},
-      {"tools", {{"builtin", c.builtin_tools}, {"root", c.tools_root}, {"external", c.external_tools},
-                 {"mcp", McpServersJson(c.mcp_servers)}}},
-      {"sessions", {{"db", ResolveDbPath(c.db_path)}, {"ttl_s", c.session_ttl_s},
-                    {"max_sessions", c.max_sessions},
-                    {"max_concurrent_per_user", c.max_concurrent_per_user},
-                    {"requests_per_minute", c.requests_per_minute},
-                    {"busy_wait_s", c.session_busy_wait_s}}},
-      {"log", {{"level", c.log_level}, {"json", c.log_json}, {"file", c.log_file}}},
-      {"server", ServerConfigJson(c.server)},
-  };
+std::string ResolveCachePath(const Config& c) {
+  return c.cache_file.empty() ? ResolveDbPath(c.db_path) + ".cache" : c.cache_file;
 }
 
 }  // namespace reagent

@@ -61,6 +61,10 @@ std::optional<int64_t> StrictObject::Int(std::string_view key, bool required, in
                                          int64_t max) {
   const Json* v = Get(key, required);
   if (!v) return std::nullopt;
+  if (v->is_number_float()) {  // "2.5": say what was given, not just "number"
+    Error(PathOf(key), "expected integer, got " + DumpJson(*v));
+    return std::nullopt;
+  }
   if (!v->is_number_integer()) {
     TypeError(key, "integer", *v);
     return std::nullopt;

@@ -8,7 +8,9 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "reagent/core/json.h"
@@ -31,6 +33,10 @@ struct ModelConfig {
 
 struct Config {
   std::string source;  // the file it came from, or "defaults"
+  // The keys the file set, dotted to the second level ("agent.user", "limiter.rpm",
+  // "limiter"): a front end with defaults of its own (batch) keeps what the user chose.
+  std::set<std::string, std::less<>> file_keys;
+  bool Sets(std::string_view key) const { return file_keys.count(key) > 0; }
 
   std::vector<ModelConfig> models{ModelConfig{}};  // fallback order
 
@@ -52,7 +58,10 @@ struct Config {
   Json retry = Json::object();    // RetryPolicy overrides: max_attempts, base_s, cap_s, max_wait_s, strategy
   Json breaker = Json::object();  // BreakerOptions overrides: failure_threshold, open_s, half_open_trials
   Json limiter = Json::object();  // RateLimiter: rpm, tpm, period_s (default 60), concurrency
-  bool cache = false;             // response cache for deterministic requests
+  // Response cache for deterministic requests (temperature 0), kept in a SQLite file so it
+  // serves across runs: "cache": true (the file beside the session database) or a path.
+  bool cache = false;
+  std::string cache_file;         // empty: ResolveCachePath's default
 
   // sanitizer
   std::vector<std::string> rule_files;
@@ -86,15 +95,27 @@ struct Config {
 // Parses a config object; errors name the file and the key.
 Result<Config> ParseConfig(const Json& json, const std::string& source);
 
-// Finds and loads the config as described above. `explicit_path` empty: search.
+// Finds and loads the config as described above. `explicit_path` empty: search. Relative
+// paths in a file (tools.root, tools.external[].argv[0] and cwd, sessions.db, cache,
+// sanitizer.rule_files, log.file) are resolved against the file's folder, so a config works
+// from any working directory.
 Result<Config> LoadConfig(const std::string& explicit_path);
 
-// The effective config as JSON, with every key shown and secrets redacted (for
-// `reagent config check`). API keys are never in the file; the variable names are shown
-// with whether they are set.
+// The same resolution for a config parsed by the caller: `folder` is what relative paths the
+// file set are relative to.
+void ResolveRelativePaths(Config& config, const std::string& folder);
+
+// The effective config as JSON, with every key shown and every default filled in (retry,
+// breaker and limiter as the resilience layer will use them, prices from the built-in table)
+// and secrets redacted (for `reagent config check`). API keys are never in the file; the
+// variable names are shown with whether they are set.
 Json EffectiveConfigJson(const Config& config);
 
 // The session database path after defaults: config, $REAGENT_DB, ./reagent.db.
 std::string ResolveDbPath(const std::string& configured);
+
+// Where the response cache lives when enabled: the file the config names, else beside the
+// session database ("reagent.db" → "reagent.db.cache").
+std::string ResolveCachePath(const Config& config);
 
 }  // namespace reagent

@@ -29,7 +29,8 @@ inline const std::vector<std::string> kLimiterIntKeys = {"concurrency"};
 Status ApplyRetry(const Json& overrides, RetryPolicy& policy);
 // failure_threshold, open_s, half_open_trials, window, min_calls, failure_ratio.
 void ApplyBreaker(const Json& overrides, BreakerOptions& options);
-// rpm, tpm (per period), period_s (default 60), concurrency.
+// rpm, tpm (per period), period_s (default 60; when given, also the window of limits learned
+// from headers instead of the one inferred from their resets), concurrency.
 void ApplyLimiter(const Json& overrides, RateLimiterOptions& options);
 
 }  // namespace reagent
