@@ -1,5 +1,7 @@
 #include "reagent/core/logging.h"
 
+#include "key_shape.h"
+
 #include <algorithm>
 #include <cctype>
 #include <mutex>
@@ -29,7 +31,7 @@ std::vector<std::string>& Secrets() {
   return secrets;
 }
 
-bool IsKeyChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }
+using key_shape::IsKeyChar;
 
 std::string Lower(std::string_view text) {
   std::string out(text);
@@ -164,7 +166,7 @@ std::string RedactSecrets(std::string_view text) {
       }
     }
   }
-  RedactShaped(s, lower, "sk-", kMinKeyBody);
+  RedactShaped(s, lower, key_shape::kKeyPrefix, kMinKeyBody);
   RedactShaped(s, lower, "Bearer ", 8);
   return s;
 }

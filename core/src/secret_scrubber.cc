@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "key_shape.h"
 #include "reagent/core/logging.h"
 
 namespace reagent {
@@ -25,7 +26,8 @@ size_t LastWordStart(std::string_view text, size_t end) {
   return i;
 }
 
-bool IsKeyChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }
+using key_shape::IsKeyChar;
+using key_shape::kKeyPrefix;
 
 bool StartsWithIgnoringCase(std::string_view text, std::string_view lower_prefix) {
   return text.size() >= lower_prefix.size() && EqualsIgnoringCase(text.substr(0, lower_prefix.size()), lower_prefix);
@@ -39,7 +41,8 @@ size_t TokenInProgress(std::string_view text) {
   for (size_t q = run; q < text.size(); ++q) {
     if (q > 0 && IsKeyChar(text[q - 1])) continue;  // not where a token starts
     const std::string_view rest = text.substr(q);
-    if (StartsWithIgnoringCase(rest, "sk-") || (rest.size() < 3 && EqualsIgnoringCase(rest, std::string_view("sk-").substr(0, rest.size()))))
+    if (StartsWithIgnoringCase(rest, kKeyPrefix) ||
+        (rest.size() < kKeyPrefix.size() && EqualsIgnoringCase(rest, kKeyPrefix.substr(0, rest.size()))))
       return q;
   }
   return text.size();
