@@ -5,7 +5,7 @@
 PRESET ?= dev
 JOBS ?= $(shell nproc)
 
-.PHONY: demo test build deps release asan bench install clean
+.PHONY: demo test build deps release asan tsan fuzz bench install clean
 
 deps:
 	@scripts/install-deps
@@ -27,6 +27,22 @@ release:
 
 asan:
 	@$(MAKE) --no-print-directory test PRESET=asan
+
+# The concurrency tests (sessions across threads and processes, limiter, breaker, the agent
+# with parallel tools) under ThreadSanitizer.
+tsan: deps
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan -j $(JOBS)
+	@ctest --preset tsan
+
+# Builds the libFuzzer targets (clang-14) and runs each for FUZZ_SECONDS (default 60) under
+# nice, one after another; FUZZ_TARGETS picks some ("json_policy sse"). Findings land in
+# build/fuzz/findings/.
+fuzz:
+	@scripts/install-deps fuzz
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+	@scripts/run-fuzzers build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: release
 	@scripts/run-benchmarks build/release

@@ -22,6 +22,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "agent_script.h"
+
 #include "reagent/agent/agent.h"
 #include "reagent/core/random.h"
 #include "reagent/llm/resilient_model.h"
@@ -34,16 +36,9 @@
 namespace reagent {
 namespace {
 
-constexpr char kAction[] =
-    "Thought: I should look this up before answering, the question is specific.\n"
-    "Action: lookup\nAction Input: {\"q\": \"population of Hanoi in 2024\"}";
-constexpr char kFinal[] = "Thought: I have enough.\nFinal Answer: About 8.6 million people.";
-// A realistic observation: a few hundred bytes of search-result text.
-constexpr char kObservation[] =
-    "Hanoi, the capital of Vietnam, had an estimated population of 8.6 million in 2024 "
-    "according to the General Statistics Office. The metropolitan area covers 3,359 km2 and "
-    "is divided into 12 urban districts, 1 district-level town and 17 rural districts. "
-    "Population density is highest in the old quarter around Hoan Kiem Lake.";
+using bench::kAction;
+using bench::kFinal;
+using bench::kObservation;
 
 double CurrentRssMb() {
   std::ifstream status("/proc/self/status");

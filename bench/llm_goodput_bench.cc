@@ -36,6 +36,7 @@
 #include "reagent/llm/openai_chat_model.h"
 #include "reagent/llm/resilient_model.h"
 #include "reagent/mockllm/mock_llm_server.h"
+#include "time_scaled.h"
 
 namespace reagent {
 namespace {
@@ -54,28 +55,7 @@ constexpr int64_t kJitterMs = 400;
 
 int g_calls = 1000;
 
-// Simulated time running kTimeScale× faster than the steady clock. Thread-safe.
-class ScaledClock final : public Clock {
- public:
-  explicit ScaledClock(double scale)
-      : scale_(scale), real_start_(std::chrono::steady_clock::now()),
-        wall_start_(SystemClock::Default().WallNow()) {}
-  TimePoint Now() const override { return TimePoint(Elapsed()); }
-  WallTime WallNow() const override { return wall_start_ + Elapsed(); }
-  bool SleepFor(Duration d, const CancellationToken& cancel = {}) override {
-    return SystemClock::Default().SleepFor(
-        std::chrono::duration_cast<Duration>(d / scale_), cancel);
-  }
-
- private:
-  Duration Elapsed() const {
-    auto real = std::chrono::steady_clock::now() - real_start_;
-    return std::chrono::duration_cast<Duration>(real * scale_);
-  }
-  double scale_;
-  std::chrono::steady_clock::time_point real_start_;
-  WallTime wall_start_;
-};
+using bench::ScaledClock;
 
 ScaledClock& Clock60() {
   static ScaledClock clock(kTimeScale);
@@ -122,10 +102,15 @@ Provider StartProvider(double fail_rate, std::optional<std::pair<double, double>
     std::fprintf(stderr, "mock server: %s\n", s.ToString().c_str());
     std::exit(1);
   }
-  auto client = OpenAIChatModel::Create({.model = model, .base_url = p.server->base_url(),
-                                         .api_key_env = "REAGENT_BENCH_NO_KEY",
-                                         .max_idle_handles = kWorkers,
-                                         .clock = &Clock60()});
+  // Named, not a temporary: GCC 12 at -O3 reports a temporary's string fields as maybe
+  // uninitialized.
+  OpenAIChatModelOptions options;
+  options.model = model;
+  options.base_url = p.server->base_url();
+  options.api_key_env = "REAGENT_BENCH_NO_KEY";
+  options.max_idle_handles = kWorkers;
+  options.clock = &Clock60();
+  auto client = OpenAIChatModel::Create(options);
   if (!client.ok()) {
     std::fprintf(stderr, "client: %s\n", client.status().ToString().c_str());
     std::exit(1);
@@ -333,19 +318,5 @@ void PrintTable() {
 }  // namespace reagent
 
 int main(int argc, char** argv) {
-  std::vector<char*> args;
-  for (int i = 0; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--calls=", 8) == 0) {
-      reagent::g_calls = std::max(10, std::atoi(argv[i] + 8));
-    } else {
-      args.push_back(argv[i]);
-    }
-  }
-  int n = static_cast<int>(args.size());
-  benchmark::Initialize(&n, args.data());
-  reagent::Register();
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  reagent::PrintTable();
-  return 0;
+  return reagent::bench::RunWithCallsFlag(argc, argv, reagent::g_calls, reagent::Register, reagent::PrintTable);
 }

@@ -2,8 +2,9 @@
 // (WAL, synchronous NORMAL or FULL, foreign_keys, busy_timeout), in the same run:
 //   Load    a 20-message session: a read transaction, the session row, its 20 message rows,
 //           each copied out (raw: into strings; the store: into Messages);
-//   Append  one step (2 messages) per transaction: BEGIN IMMEDIATE, read the session row,
-//           insert the ledger row and the messages, update the session's totals, COMMIT.
+//   Append  one step (2 messages) per transaction: BEGIN IMMEDIATE, read the session row and
+//           its latest ledger row, insert the ledger row (with the session's new totals) and
+//           the messages at the end of their table, COMMIT (schema version 2).
 // Each at 1 and 2 threads. Argument 0/1 = synchronous NORMAL/FULL for the append benchmarks.
 // bench/session_store.sh runs this and prints store/raw ratios.
 #include <benchmark/benchmark.h>
@@ -98,7 +99,7 @@ void BM_StoreAppendStep(benchmark::State& state) {
 
 struct RawConnection {
   sqlite3* db = nullptr;
-  sqlite3_stmt *begin_read, *begin_write, *commit, *session, *messages, *insert_step, *insert_message, *update;
+  sqlite3_stmt *begin_read, *begin_write, *commit, *session, *messages, *insert_step, *insert_message, *next_id;
 
   RawConnection(const std::string& path, bool full) {
     sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -109,25 +110,30 @@ struct RawConnection {
     begin_read = Prepare("BEGIN");
     begin_write = Prepare("BEGIN IMMEDIATE");
     commit = Prepare("COMMIT");
+    // The session row with its latest ledger row, which carries the session's totals.
     session = Prepare(
-        "SELECT user_id, created_at, last_access, step_count, message_count, prompt_tokens, completion_tokens, "
-        "cached_tokens, cost_usd, unpriced_steps, metadata FROM sessions WHERE id = ?1");
-    messages = Prepare("SELECT role, content, name, tool_call_id, tool_calls FROM messages WHERE session_id = ?1 ORDER BY seq");
+        "SELECT s.user_id, s.created_at, max(s.last_access, coalesce(t.created_at, 0)), coalesce(t.step, 0), "
+        "coalesce(t.first_message + t.message_count, 0), coalesce(t.session_prompt_tokens, 0), "
+        "coalesce(t.session_completion_tokens, 0), coalesce(t.session_cached_tokens, 0), "
+        "coalesce(t.session_cost_usd, 0), coalesce(t.session_unpriced_steps, 0), s.metadata, s.last_access "
+        "FROM sessions AS s LEFT JOIN steps AS t ON t.session_id = s.id AND t.step = "
+        "(SELECT max(step) FROM steps WHERE session_id = s.id) WHERE s.id = ?1");
+    messages = Prepare(
+        "SELECT m.role, m.content, m.name, m.tool_call_id, m.tool_calls FROM steps AS t JOIN messages AS m "
+        "ON m.id >= t.first_rowid AND m.id < t.first_rowid + t.message_count WHERE t.session_id = ?1 "
+        "ORDER BY t.step, m.id");
     insert_step = Prepare(
         "INSERT INTO steps(session_id, step, user_id, first_message, message_count, model, prompt_tokens, "
-        "completion_tokens, cached_tokens, cost_usd, created_at, day, extra) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+        "completion_tokens, cached_tokens, cost_usd, created_at, day, extra, first_rowid, session_prompt_tokens, "
+        "session_completion_tokens, session_cached_tokens, session_cost_usd, session_unpriced_steps) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
     insert_message = Prepare(
-        "INSERT INTO messages(session_id, seq, step, user_id, role, content, name, tool_call_id, tool_calls, "
-        "tokens, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-    update = Prepare(
-        "UPDATE sessions SET last_access = ?2, step_count = step_count + 1, message_count = message_count + ?3, "
-        "prompt_tokens = prompt_tokens + ?4, completion_tokens = completion_tokens + ?5, "
-        "cached_tokens = cached_tokens + ?6, cost_usd = cost_usd + ?7, unpriced_steps = unpriced_steps + ?8 "
-        "WHERE id = ?1");
+        "INSERT INTO messages(id, session_id, seq, step, user_id, role, content, name, tool_call_id, tool_calls, "
+        "tokens, created_at) VALUES(?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    next_id = Prepare("SELECT coalesce(max(id), 0) + 1 FROM messages");
   }
   ~RawConnection() {
-    for (sqlite3_stmt* s : {begin_read, begin_write, commit, session, messages, insert_step, insert_message, update}) {
+    for (sqlite3_stmt* s : {begin_read, begin_write, commit, session, messages, insert_step, insert_message, next_id}) {
       sqlite3_finalize(s);
     }
     sqlite3_close(db);
@@ -202,12 +208,19 @@ void BM_RawAppendStep(benchmark::State& state) {
   for (auto _ : state) {
     Run(c.begin_write);
     sqlite3_bind_text(c.session, 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
-    int64_t step = 0, message_count = 0;
+    int64_t step = 0, message_count = 0, totals[3] = {}, unpriced = 0;
+    double cost = 0;
     if (sqlite3_step(c.session) == SQLITE_ROW) {
       step = sqlite3_column_int64(c.session, 3) + 1;
       message_count = sqlite3_column_int64(c.session, 4);
+      for (int i = 0; i < 3; ++i) totals[i] = sqlite3_column_int64(c.session, 5 + i);
+      cost = sqlite3_column_double(c.session, 8);
+      unpriced = sqlite3_column_int64(c.session, 9);
     }
     sqlite3_reset(c.session);
+    int64_t first_id = 1;
+    if (sqlite3_step(c.next_id) == SQLITE_ROW) first_id = sqlite3_column_int64(c.next_id, 0);
+    sqlite3_reset(c.next_id);
     int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                       std::chrono::system_clock::now().time_since_epoch()).count();
     sqlite3_stmt* s = c.insert_step;
@@ -224,6 +237,12 @@ void BM_RawAppendStep(benchmark::State& state) {
     sqlite3_bind_int64(s, 11, now);
     sqlite3_bind_text(s, 12, "2025-01-01", 10, SQLITE_STATIC);
     sqlite3_bind_null(s, 13);
+    sqlite3_bind_int64(s, 14, first_id);
+    sqlite3_bind_int64(s, 15, totals[0] + 100);
+    sqlite3_bind_int64(s, 16, totals[1] + 20);
+    sqlite3_bind_int64(s, 17, totals[2]);
+    sqlite3_bind_double(s, 18, cost + 0.001);
+    sqlite3_bind_int64(s, 19, unpriced);
     bool ok = Run(s);
     for (int i = 0; i < 2; ++i) {
       sqlite3_stmt* m = c.insert_message;
@@ -239,18 +258,9 @@ void BM_RawAppendStep(benchmark::State& state) {
       sqlite3_bind_null(m, 9);
       sqlite3_bind_null(m, 10);
       sqlite3_bind_int64(m, 11, now);
+      sqlite3_bind_int64(m, 12, first_id + i);
       ok = Run(m) && ok;
     }
-    sqlite3_stmt* u = c.update;
-    sqlite3_bind_text(u, 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
-    sqlite3_bind_int64(u, 2, now);
-    sqlite3_bind_int64(u, 3, 2);
-    sqlite3_bind_int64(u, 4, 100);
-    sqlite3_bind_int64(u, 5, 20);
-    sqlite3_bind_int64(u, 6, 0);
-    sqlite3_bind_double(u, 7, 0.001);
-    sqlite3_bind_int64(u, 8, 0);
-    ok = Run(u) && ok;
     ok = Run(c.commit) && ok;
     if (!ok) state.SkipWithError(sqlite3_errmsg(c.db));
   }

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "command.h"
+#include "reagent/core/logging.h"
 #include "support/agent_flags.h"
 #include "support/batch_runner.h"
 #include "support/interrupt.h"
@@ -42,6 +43,21 @@ BatchItemResult Failed(std::string error) {
   return r;
 }
 
+// An item succeeded when its turn produced an answer: a final answer, or the closing answer
+// after a limit (max steps, budget, deadline). A deadline with nothing to show is a failure
+// (tried again on resume), as are errors, outages, blocks and cancellations.
+bool TurnAnswered(const TurnResult& t) {
+  switch (t.stop_reason) {
+    case StopReason::kFinalAnswer:
+    case StopReason::kMaxSteps:
+    case StopReason::kBudgetExhausted:
+    case StopReason::kDeadline:
+      return !t.final_answer.empty();
+    default:
+      return false;
+  }
+}
+
 // Counts retries and 429s of one item from the agent's events.
 class RetryCounter final : public AgentObserver {
  public:
@@ -67,12 +83,11 @@ BatchItemResult AgentItem(Runtime& rt, const BatchItem& item, const Cancellation
     turn = rt.agent->Run(session->id, *text, &counter, cancel);
   }
   if (!turn.ok()) return Failed(turn.status().ToString());
-  r.ok = turn->stop_reason != StopReason::kModelsUnavailable && turn->stop_reason != StopReason::kError &&
-         turn->stop_reason != StopReason::kCancelled;
+  r.ok = TurnAnswered(*turn);
   r.output = {{"answer", turn->final_answer}, {"stop_reason", StopReasonName(turn->stop_reason)},
               {"session_id", session->id}, {"steps", turn->steps}, {"usage", turn->usage},
               {"model", turn->model_used}, {"retries", turn->retries}, {"fallbacks", turn->fallbacks}};
-  if (!r.ok) r.error = turn->stop_detail;
+  if (!r.ok) r.error = turn->stop_reason == StopReason::kBlocked ? "blocked by the injection filter" : turn->stop_detail;
   r.tokens = turn->usage.total_tokens();
   r.cost_usd = turn->usage.cost_usd;
   r.retries = turn->retries;
@@ -107,9 +122,12 @@ BatchItemResult CompletionItem(Runtime& rt, const BatchItem& item, const Cancell
     r.error = reply.error().ToString();
     return r;
   }
+  // Priced by the model asked for; the name the server reports is not to be trusted.
+  const std::string model = reply->requested_model.empty() ? rt.config.models.front().model
+                                                           : reply->requested_model;
   Usage usage = reply->usage;
-  usage.cost_usd = rt.prices->Cost(reply->model, usage);
-  r.output = {{"answer", reply->content}, {"model", reply->model}, {"usage", usage},
+  usage.cost_usd = rt.prices->Cost(model, usage);
+  r.output = {{"answer", RedactSecrets(reply->content)}, {"model", model}, {"usage", usage},
               {"attempts", reply->attempts}, {"fallbacks", reply->fallbacks}};
   r.tokens = usage.total_tokens();
   r.cost_usd = usage.cost_usd;
@@ -117,9 +135,8 @@ BatchItemResult CompletionItem(Runtime& rt, const BatchItem& item, const Cancell
 }
 
 std::string ProgressText(const BatchProgress& p, bool bar, int width) {
-  double rate = p.elapsed_s > 0 ? static_cast<double>(p.done - p.resumed) / p.elapsed_s : 0;
-  int64_t left = p.total - p.done;
-  std::string eta = rate > 0 ? FormatDuration(static_cast<double>(left) / rate) : "?";
+  const double rate = p.items_per_s;
+  std::string eta = p.eta_s ? FormatDuration(*p.eta_s) : "?";
   char stats[256];
   std::snprintf(stats, sizeof stats, "%lld/%lld · %.1f/s · ETA %s · ok %lld · failed %lld · 429s %lld · retries %lld · $%.4f",
                 static_cast<long long>(p.done), static_cast<long long>(p.total), rate, eta.c_str(),
@@ -131,17 +148,45 @@ std::string ProgressText(const BatchProgress& p, bool bar, int width) {
   return "[" + std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(cells - filled), '.') + "] " + stats;
 }
 
+// A batch is one job, not a chatbot user: the per-user limits (30 turns a minute, 3 at once
+// for user "cli") would pace it to a crawl whatever -j and --rpm say. They apply only when
+// the batch asks for them — a --user, or agent.user / sessions limits in the config file.
+// And -j items in flight means -j model calls in flight, unless limiter.concurrency says
+// otherwise.
+// Returns the line that tells the user how the batch is paced.
+std::string PaceByProvider(const BatchCliOptions& o, Config& c) {
+  const bool per_user = !o.agent.user.empty() || c.Sets("agent.user") ||
+                        c.Sets("sessions.requests_per_minute") || c.Sets("sessions.max_concurrent_per_user");
+  if (!per_user) {
+    c.requests_per_minute = 0;      // 0: no per-user window
+    c.max_concurrent_per_user = 0;  // 0: no per-user cap
+  }
+  if (!c.Sets("limiter.concurrency")) c.limiter["concurrency"] = o.concurrency;
+  auto number = [](const Json& v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v.get<double>());
+    return std::string(buf);
+  };
+  std::string pace = "batch: " + std::to_string(o.concurrency) + " in flight, paced by ";
+  if (c.limiter.contains("rpm")) pace += number(c.limiter["rpm"]) + " requests/min, ";
+  if (c.limiter.contains("tpm")) pace += number(c.limiter["tpm"]) + " tokens/min, ";
+  pace += "the provider's rate-limit headers; ";
+  pace += per_user ? "per-user limits on for user " + c.user + " (" + std::to_string(c.requests_per_minute) +
+                         " turns/min, " + std::to_string(c.max_concurrent_per_user) + " at once)"
+                   : "per-user limits off (--user to apply them)";
+  return pace;
+}
+
 int Batch(const BatchCliOptions& o) {
   auto config = ResolveConfig(o.agent);
   if (!config.ok()) {
     std::fprintf(stderr, "reagent: %s\n", config.status().message().c_str());
     return kExitUsage;
   }
+  const std::string pace = PaceByProvider(o, *config);
   auto runtime = BuildRuntime(*config, /*stream=*/false);
-  if (!runtime.ok()) {
-    std::fprintf(stderr, "reagent: %s\n", runtime.status().message().c_str());
-    return kExitUsage;
-  }
+  if (!runtime.ok()) return ReportRuntimeError(*config, runtime.status());
+  std::fprintf(stderr, "%s\n", pace.c_str());
   Runtime& rt = **runtime;
   const bool tty = IsTerminal(stderr);
   const int width = TerminalWidth(stderr);
@@ -192,7 +237,7 @@ int Batch(const BatchCliOptions& o) {
                static_cast<long long>(p.tokens), p.cost_usd, FormatDuration(p.elapsed_s).c_str());
   if (p.done < p.total) {
     std::fprintf(stderr, "rerun the same command to continue where it stopped\n");
-    return kExitFailure;
+    return interrupts.count() > 0 ? kExitCancelled : kExitFailure;
   }
   return p.failed == 0 ? kExitOk : kExitFailure;
 }
@@ -202,12 +247,18 @@ Command Setup(CLI::App& parent) {
   auto* sub = parent.add_subcommand(
       "batch",
       "Run one agent turn per JSON line of --in (fields: id, text), writing one result line per\n"
-      "input to --out. Resumable: rerun the same command after a crash or Ctrl-C and finished\n"
-      "items are skipped (checkpoint: OUT.state.db).");
+      "input line to --out (a blank or malformed line gets an error line; duplicate ids are\n"
+      "refused). Resumable: rerun the same command after a crash or Ctrl-C; items that succeeded\n"
+      "are skipped, failed ones are tried again (checkpoint: OUT.state.db). Paced by -j, --rpm/--tpm and the provider's\n"
+      "rate-limit headers; per-user session limits apply only with --user or when the config\n"
+      "sets agent.user or sessions limits.\n"
+      "Exit: 0 all ok, 1 some items failed, 2 usage/config/duplicate ids, 130 interrupted.");
   sub->add_option("--in", o->in, "Input JSON lines: {\"id\": ..., \"text\": \"...\"}")->required();
   sub->add_option("--out", o->out, "Output JSON lines, one per input line, in input order")->required();
   sub->add_option("--state", o->state, "Checkpoint database (default OUT.state.db)");
-  sub->add_option("-j,--concurrency", o->concurrency, "Items in flight at once (default 4)")
+  sub->add_option("-j,--concurrency", o->concurrency,
+                  "Items in flight at once (default 4); also the model calls in flight unless "
+                  "limiter.concurrency is set")
       ->check(CLI::Range(1, 256));
   sub->add_flag("--no-agent", o->no_agent, "One plain completion per item instead of an agent turn");
   sub->add_option("--progress-interval", o->progress_s,

@@ -18,6 +18,7 @@
 #include "command.h"
 #include "reagent/llm/circuit_breaker.h"
 #include "support/agent_flags.h"
+#include "support/exit_codes.h"
 #include "support/repl_commands.h"
 #include "reagent/runtime/runtime.h"
 #include "support/terminal.h"
@@ -73,10 +74,7 @@ int Repl(const ReplOptions& o) {
     return kExitUsage;
   }
   auto runtime = BuildRuntime(*config);
-  if (!runtime.ok()) {
-    std::fprintf(stderr, "reagent: %s\n", runtime.status().message().c_str());
-    return kExitUsage;
-  }
+  if (!runtime.ok()) return ReportRuntimeError(*config, runtime.status());
   Runtime& rt = **runtime;
   const bool colors = ColorsWanted(stdout);
 
@@ -146,7 +144,9 @@ int Repl(const ReplOptions& o) {
     std::string line = *g_line;
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     add_history(line.c_str());
-    append_history(1, history.c_str());
+    // append_history only appends to an existing file; the first line of a fresh machine
+    // writes the file (the whole in-memory history: just this line).
+    if (append_history(1, history.c_str()) != 0) write_history(history.c_str());
 
     if (line[0] == '/') {
       ReplCommandResult r = RunReplCommand(state, line, stdout);
@@ -189,7 +189,7 @@ int Repl(const ReplOptions& o) {
     close(done_pipe[0]);
     close(done_pipe[1]);
     if (!result->ok()) {
-      std::fprintf(stderr, "%s\n", Paint("error: " + result->status().ToString(), Color::kRed, colors).c_str());
+      std::fprintf(stderr, "%s\n", Paint("error: " + DescribeTurnFailure(result->status()).message, Color::kRed, colors).c_str());
       continue;
     }
     display.FinishAnswer((*result)->final_answer);

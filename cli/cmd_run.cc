@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "reagent/core/bounded_read.h"
 #include "support/agent_flags.h"
 #include "support/exit_codes.h"
 #include "support/interrupt.h"
@@ -37,7 +38,12 @@ int Run(const RunOptions& o) {
       std::fprintf(stderr, "reagent run: give a question as an argument or on standard input\n");
       return kExitUsage;
     }
-    question.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    auto read = ReadStreamBounded(stdin, kMaxStdinBytes, "the question on standard input");
+    if (!read.ok()) {
+      std::fprintf(stderr, "reagent run: %s\n", read.status().message().c_str());
+      return kExitUsage;
+    }
+    question = std::move(*read);
     while (!question.empty() && (question.back() == '\n' || question.back() == '\r')) question.pop_back();
     if (question.empty()) {
       std::fprintf(stderr, "reagent run: the question on standard input is empty\n");
@@ -45,10 +51,7 @@ int Run(const RunOptions& o) {
     }
   }
   auto runtime = BuildRuntime(*config);
-  if (!runtime.ok()) {
-    std::fprintf(stderr, "reagent: %s\n", runtime.status().message().c_str());
-    return runtime.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
-  }
+  if (!runtime.ok()) return ReportRuntimeError(*config, runtime.status());
   Runtime& rt = **runtime;
 
   std::string session_id = o.session;
@@ -74,11 +77,9 @@ int Run(const RunOptions& o) {
   interrupts.OnInterrupt([&](int) { cancel.Cancel(); });
   auto result = rt.agent->Run(session_id, question, &display, cancel.token());
   if (!result.ok()) {
-    std::fprintf(stderr, "reagent: %s\n", result.status().ToString().c_str());
-    return result.status().code() == StatusCode::kNotFound ||
-                   result.status().code() == StatusCode::kExpired
-               ? kExitUsage
-               : kExitFailure;
+    TurnFailure failure = DescribeTurnFailure(result.status());
+    std::fprintf(stderr, "reagent: %s\n", failure.message.c_str());
+    return failure.exit_code;
   }
   if (o.json) {
     std::printf("%s\n", DumpJson(TurnJson(*result, session_id)).c_str());
@@ -96,16 +97,18 @@ Command Setup(CLI::App& parent) {
   auto* sub = parent.add_subcommand(
       "run",
       "Run one agent turn: the answer streams to stdout, steps to stderr.\n"
-      "Exit: 0 answered, 2 usage/config, 3 budget exhausted, 4 blocked, 5 models unavailable, 1 other.");
+      "Exit: 0 answered, 2 usage/config, 3 a limit ran out (tokens, cost, steps, deadline),\n"
+      "4 blocked, 5 models unavailable, 6 rate limited per user, 130 cancelled (Ctrl-C), 1 other.");
   sub->add_option("question", o->question, "The question (default: read standard input)");
-  sub->add_option("-s,--session", o->session, "Continue this session (default: start a new one)");
+  auto* session = sub->add_option("-s,--session", o->session, "Continue this session (default: start a new one)");
   sub->add_flag("--new-session", o->new_session,
-                "Create a session; without a question, print its id and exit");
+                "Create a session; without a question, print its id and exit")
+      ->excludes(session);
   sub->add_flag("--json", o->json,
                 "Print a JSON result (answer, stop reason, steps, usage, cost, models, retries, "
                 "fallbacks) instead of streaming");
-  sub->add_flag("-v,--verbose", o->verbose, "Show thoughts, observations and per-call usage");
-  sub->add_flag("-q,--quiet", o->quiet, "Print only the answer");
+  auto* verbose = sub->add_flag("-v,--verbose", o->verbose, "Show thoughts, observations and per-call usage");
+  sub->add_flag("-q,--quiet", o->quiet, "Print only the answer")->excludes(verbose);
   AddAgentFlags(sub, o->agent);
   return {sub, [o] { return Run(*o); }};
 }

@@ -5,7 +5,10 @@
 //   reagent scan --explain --file page.html --source tool    → report for people
 //   reagent scan --jsonl < in.jsonl > out.jsonl              → one result line per input line
 //   reagent scan --eval testdata/injection                   → detection / FP table
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -13,11 +16,15 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "command.h"
+#include "reagent/core/bounded_read.h"
 #include "reagent/core/json.h"
 #include "reagent/sanitizer/sanitizer.h"
+#include "support/line_reader.h"
 #include "support/scan_eval.h"
+#include "support/scan_jsonl.h"
 #include "support/scan_output.h"
 
 namespace reagent::cli {
@@ -30,6 +37,9 @@ struct ScanFlags {
   bool explain = false;
   std::string eval_folder;
   bool show_errors = false;
+  bool layers = false;
+  std::string split;
+  bool no_learned = false;
   std::string source = "user";
   std::vector<std::string> rule_files;
   bool no_builtin = false;
@@ -37,6 +47,9 @@ struct ScanFlags {
   double block_threshold = SanitizerOptions{}.block_threshold;
   double redact_threshold = SanitizerOptions{}.redact_threshold;
 };
+
+// Answers are written to stdout this many bytes at a time.
+constexpr size_t kOutputBlock = 1 << 20;
 
 const std::map<std::string, TextSource>& Sources() {
   static const std::map<std::string, TextSource> sources = {{"user", TextSource::kUser},
@@ -46,37 +59,40 @@ const std::map<std::string, TextSource>& Sources() {
   return sources;
 }
 
-// Answers every non-blank input line with one output line, in order.
+// Answers every non-blank input line with one output line, in order. Input is read in large
+// blocks and answers are written in large blocks, flushed whenever the input runs dry (so a
+// program feeding lines one at a time gets each answer before it sends the next). A line
+// that cannot be scanned gets {"id","line","error"} and makes the exit code 1.
 int RunJsonl(const Sanitizer& sanitizer, TextSource default_source) {
-  std::string line;
-  size_t line_no = 0;
-  while (std::getline(std::cin, line)) {
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto row = ParseJson(line, "line " + std::to_string(line_no));
-    Json out;
-    if (!row.ok()) {
-      out = {{"id", nullptr}, {"line", line_no}, {"error", row.status().message()}};
-    } else if (!row->is_object() || !row->contains("text") || !(*row)["text"].is_string()) {
-      Json id = row->is_object() && row->contains("id") ? (*row)["id"] : Json(nullptr);
-      out = {{"id", id},
-             {"line", line_no},
-             {"error", "line " + std::to_string(line_no) + ": needs a string field \"text\""}};
-    } else {
-      TextSource source = default_source;
-      if (row->contains("source") && (*row)["source"].is_string()) {
-        auto it = Sources().find((*row)["source"].get<std::string>());
-        if (it != Sources().end()) source = it->second;
-      }
-      Json id = row->contains("id") ? (*row)["id"] : Json(nullptr);
-      out = ScanResultJson(sanitizer.Scan((*row)["text"].get<std::string>(), source), id);
+  bool failed = false;  // some line got an error line: exit 1, as `reagent tokens --jsonl`
+  std::string out;
+  auto flush = [&out] {
+    if (!out.empty()) std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fflush(stdout);
+    out.clear();
+  };
+  LineReader lines(STDIN_FILENO, kMaxJsonLineBytes, flush);
+  while (std::optional<std::string_view> line = lines.Next()) {
+    if (lines.too_long()) {  // answered at once, even if the rest of the line never ends
+      const Status error = ParseJsonLine({.number = lines.number(), .too_long = true}).status();
+      out += DumpJson(Json{{"id", nullptr}, {"line", lines.number()}, {"error", error.message()}});
+      out += '\n';
+      failed = true;
+      flush();
+      continue;
     }
-    std::string dumped = DumpJson(out);
-    std::fwrite(dumped.data(), 1, dumped.size(), stdout);
-    std::fputc('\n', stdout);
+    std::string answer = ScanJsonlLine(sanitizer, default_source, *line, lines.number(), &failed);
+    if (answer.empty()) continue;  // a blank line
+    out += answer;
+    out += '\n';
+    if (out.size() >= kOutputBlock) flush();
   }
-  std::fflush(stdout);
-  return kExitOk;
+  flush();
+  if (!lines.error().empty()) {
+    std::fprintf(stderr, "reagent scan --jsonl: %s\n", lines.error().c_str());
+    return kExitFailure;
+  }
+  return failed ? kExitFailure : kExitOk;
 }
 
 int Run(const ScanFlags& f) {
@@ -90,6 +106,7 @@ int Run(const ScanFlags& f) {
                            .block_threshold = f.block_threshold,
                            .redact_threshold = f.redact_threshold,
                            .builtin_rules = !f.no_builtin,
+                           .learned_layer = !f.no_learned,
                            .rule_files = f.rule_files};
   auto sanitizer = Sanitizer::Create(options);
   if (!sanitizer.ok()) {
@@ -99,8 +116,30 @@ int Run(const ScanFlags& f) {
   TextSource source = Sources().at(f.source);
   if (f.jsonl) return RunJsonl(**sanitizer, source);
   if (!f.eval_folder.empty()) {
-    Status s = EvaluateFolder(**sanitizer, {.folder = f.eval_folder, .source = source,
-                                            .show_errors = f.show_errors}, stdout);
+    std::vector<std::shared_ptr<const Sanitizer>> keep;
+    std::vector<EvalFilter> filters;
+    if (f.layers) {
+      // The rules alone, the learned layer alone, and both (the configured filter).
+      SanitizerOptions rules_only = options, learned_only = options;
+      rules_only.learned_layer = false;
+      learned_only.builtin_rules = false;
+      learned_only.rule_files.clear();
+      learned_only.learned_layer = true;
+      for (const SanitizerOptions& o : {rules_only, learned_only}) {
+        auto s = Sanitizer::Create(o);
+        if (!s.ok()) {
+          std::fprintf(stderr, "reagent scan: %s\n", s.status().ToString().c_str());
+          return kExitUsage;
+        }
+        keep.push_back(*s);
+      }
+      filters = {{"rules", keep[0].get()}, {"learned", keep[1].get()}, {"both", sanitizer->get()}};
+    } else {
+      filters = {{"filter", sanitizer->get()}};
+    }
+    Status s = EvaluateFolder(filters, {.folder = f.eval_folder, .source = source,
+                                        .show_errors = f.show_errors, .split = f.split},
+                              stdout);
     if (!s.ok()) {
       std::fprintf(stderr, "reagent scan --eval: %s\n", s.ToString().c_str());
       return kExitUsage;
@@ -109,12 +148,13 @@ int Run(const ScanFlags& f) {
   }
   std::string text = f.text;
   if (!f.file.empty()) {
-    std::ifstream in(f.file, std::ios::binary);
-    if (!in) {
-      std::fprintf(stderr, "reagent scan: cannot read file %s\n", f.file.c_str());
+    // One byte past --max-bytes is enough to block the file as too long; more is never read.
+    auto read = ReadFileBounded(f.file, f.max_bytes, "--max-bytes", OverLimit::kTruncate);
+    if (!read.ok()) {
+      std::fprintf(stderr, "reagent scan: %s\n", read.status().message().c_str());
       return kExitUsage;
     }
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    text = std::move(*read);
   }
   ScanResult result = (*sanitizer)->Scan(text, source);
   if (f.explain) {
@@ -142,7 +182,14 @@ Command Setup(CLI::App& parent) {
                   "Evaluate every *.jsonl corpus (text, label attack|benign) in this folder: "
                   "detection and false-positive rates with 95% Wilson intervals");
   sub->add_flag("--show-errors", flags->show_errors,
-                "With --eval: list missed attacks and false positives");
+                "With --eval: list attacks not blocked and false positives");
+  sub->add_flag("--layers", flags->layers,
+                "With --eval: also evaluate the rules alone and the learned layer alone, one "
+                "table row each beside the whole filter");
+  sub->add_option("--split", flags->split,
+                  "With --eval: only rows whose \"split\" field is this (e.g. test)");
+  sub->add_flag("--no-learned-layer", flags->no_learned,
+                "Turn the learned layer off (the rules alone)");
   sub->add_option("--source", flags->source, "Where the text comes from (default user)")
       ->check(CLI::IsMember({"user", "tool", "history", "document"}));
   sub->add_option("--rules", flags->rule_files,

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "command.h"
+#include "support/terminal.h"
 #include "reagent/core/clock.h"
 #include "reagent/session/session_json.h"
 #include "reagent/runtime/shared_state.h"
@@ -126,11 +127,11 @@ int RunShow(const CommonFlags& flags, const std::string& id) {
   if (!session.ok()) return Fail(session.status());
   if (!steps.ok()) return Fail(steps.status());
   const SessionInfo& info = session->info;
-  std::printf("session %s  user %s\ncreated %s  last access %s\n%lld steps, %lld messages, %lld+%lld tokens "
+  std::printf("session %s  user %s\ncreated %s  last access %s\n%s, %s, %lld+%lld tokens "
               "(%lld cached), cost %s\n",
               info.id.c_str(), info.user_id.c_str(), FormatUtc(info.created_at).c_str(),
-              FormatUtc(info.last_access).c_str(), static_cast<long long>(info.step_count),
-              static_cast<long long>(info.message_count), static_cast<long long>(info.usage.prompt_tokens),
+              FormatUtc(info.last_access).c_str(), Counted(info.step_count, "step").c_str(),
+              Counted(info.message_count, "message").c_str(), static_cast<long long>(info.usage.prompt_tokens),
               static_cast<long long>(info.usage.completion_tokens), static_cast<long long>(info.usage.cached_tokens),
               Cost(info.usage).c_str());
   for (const StepInfo& step : *steps) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "command.h"
+#include "reagent/core/bounded_read.h"
 #include "reagent/core/json.h"
 #include "reagent/tokenizer/token_counter.h"
 #include "reagent/tokenizer/tokenizer.h"
@@ -30,14 +31,6 @@ struct TokensOptions {
   bool decode = false;
   bool allow_special = false;
 };
-
-std::string ReadAll(FILE* in) {
-  std::string data;
-  char buffer[1 << 16];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, in)) > 0) data.append(buffer, n);
-  return data;
-}
 
 int Fail(int code, const std::string& message) {
   std::fprintf(stderr, "reagent tokens: %s\n", message.c_str());
@@ -78,7 +71,12 @@ int64_t CountWith(const Selection& s, std::string_view text, bool allow_special)
 }
 
 int RunDecode(const Selection& s, const TokensOptions& o) {
-  std::string input = o.text_given ? o.text : ReadAll(stdin);
+  std::string input = o.text;
+  if (!o.text_given) {
+    auto read = ReadStreamBounded(stdin, kMaxStdinBytes, "standard input");
+    if (!read.ok()) return Fail(kExitUsage, read.status().message());
+    input = std::move(*read);
+  }
   auto json = ParseJson(input, "--decode input");
   if (!json.ok()) return Fail(kExitUsage, json.status().message());
   if (!json->is_array()) return Fail(kExitUsage, "--decode expects a JSON array of token ids");
@@ -97,24 +95,22 @@ int RunDecode(const Selection& s, const TokensOptions& o) {
 }
 
 int RunJsonl(const Selection& s, const TokensOptions& o) {
-  std::string input = ReadAll(stdin);
   int exit_code = kExitOk;
-  size_t line_number = 0;
-  for (size_t start = 0; start < input.size();) {
-    size_t end = input.find('\n', start);
-    if (end == std::string::npos) end = input.size();
-    std::string_view line(input.data() + start, end - start);
-    start = end + 1;
-    ++line_number;
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    auto json = ParseJson(line, "line " + std::to_string(line_number));
+  LineReader lines(stdin, kMaxJsonLineBytes);
+  while (auto next = lines.Next()) {
+    std::string_view line = next->text;
+    const size_t line_number = next->number;
+    if (!next->too_long && line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    auto json = ParseJsonLine(*next);
     // Written by hand to keep the documented key order: id first.
     std::string dumped = "{";
-    if (json.ok() && json->is_object() && json->contains("id")) dumped += "\"id\":" + DumpJson((*json)["id"]) + ",";
+    // The id is echoed, null when absent, as `reagent scan --jsonl` does.
+    const bool has_id = json.ok() && json->is_object() && json->contains("id");
+    dumped += "\"id\":" + (has_id ? DumpJson((*json)["id"]) : std::string("null")) + ",";
     if (!json.ok() || !json->is_object() || !json->contains("text") || !(*json)["text"].is_string()) {
-      std::string error = json.ok() ? "line " + std::to_string(line_number) + ": expected an object with a string \"text\""
+      std::string error = json.ok() ? "line " + std::to_string(line_number) + ": needs a string field \"text\""
                                     : json.status().message();
-      dumped += "\"error\":" + DumpJson(Json(error));
+      dumped += "\"line\":" + std::to_string(line_number) + ",\"error\":" + DumpJson(Json(error));
       exit_code = kExitFailure;
     } else {
       std::string text = (*json)["text"].get<std::string>();
@@ -127,7 +123,9 @@ int RunJsonl(const Selection& s, const TokensOptions& o) {
     }
     dumped += "}\n";
     std::fwrite(dumped.data(), 1, dumped.size(), stdout);
+    if (next->too_long) std::fflush(stdout);
   }
+  if (lines.error()) return Fail(kExitFailure, "cannot read standard input");
   return exit_code;
 }
 
@@ -169,7 +167,12 @@ Command Setup(CLI::App& parent) {
               if (o->text_given) return Fail(kExitUsage, "--jsonl reads stdin; do not pass TEXT");
               return RunJsonl(*selection, *o);
             }
-            std::string text = o->text_given ? o->text : ReadAll(stdin);
+            std::string text = o->text;
+            if (!o->text_given) {
+              auto read = ReadStreamBounded(stdin, kMaxStdinBytes, "standard input");
+              if (!read.ok()) return Fail(kExitUsage, read.status().message());
+              text = std::move(*read);
+            }
             if (o->ids) {
               std::string dumped = DumpJson(Json(EncodeWith(*selection->tokenizer, text, o->allow_special))) + "\n";
               std::fwrite(dumped.data(), 1, dumped.size(), stdout);

@@ -18,6 +18,11 @@ inline constexpr int kExitUsage = 2;
 inline constexpr int kExitBudget = 3;
 inline constexpr int kExitBlocked = 4;
 inline constexpr int kExitModelsUnavailable = 5;
+// A per-user limit (sessions.requests_per_minute, max_concurrent_per_user) refused the turn;
+// stderr says when to try again.
+inline constexpr int kExitRateLimited = 6;
+// Ctrl-C (SIGINT) or SIGTERM cancelled the work: 128 + SIGINT, as shells report it.
+inline constexpr int kExitCancelled = 130;
 
 // What a subcommand's setup returns: the CLI11 subcommand it added and the function to run
 // when that subcommand is selected (its result is the exit code).

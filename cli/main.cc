@@ -13,6 +13,20 @@ std::vector<CommandRegistration>& RegisteredCommands() {
   return commands;
 }
 
+namespace {
+
+// A repeatable option takes one value per occurrence (`-m a -m b "question"`): CLI11's default
+// lets a list option keep eating words, which swallowed the question that follows. Lists of
+// positional arguments (`reagent test A B C`) still take every word. Applied to every
+// subcommand, so a new one cannot forget it.
+void OneValuePerOccurrence(CLI::App& app) {
+  for (CLI::Option* option : app.get_options()) {
+    if (option->nonpositional() && option->get_expected_max() > 1) option->allow_extra_args(false);
+  }
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) OneValuePerOccurrence(*sub);
+}
+
+}  // namespace
 }  // namespace reagent::cli
 
 int main(int argc, char** argv) {
@@ -32,6 +46,7 @@ int main(int argc, char** argv) {
     Command command = registration.setup(app);
     runners[command.app] = std::move(command.run);
   }
+  OneValuePerOccurrence(app);
 
   try {
     app.parse(argc, argv);

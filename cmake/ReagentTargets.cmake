@@ -2,13 +2,21 @@
 
 # Warnings for project code only (never for dependencies' headers).
 function(reagent_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic
+    $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local>
     -Wnon-virtual-dtor -Wimplicit-fallthrough
     # Options structs are meant to be filled with designated initializers, naming only what
     # differs from the defaults.
     -Wno-missing-field-initializers)
   if(REAGENT_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  # GCC 12 at -O3 (CMake's Release flags) reports overlapping memcpy inside libstdc++'s
+  # std::string operator+/insert that cannot happen (GCC bug 105329, fixed in GCC 13). Only
+  # that warning, only that compiler, only the Release configuration.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 12
+     AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+    target_compile_options(${target} PRIVATE $<$<CONFIG:Release>:-Wno-restrict>)
   endif()
 endfunction()
 
@@ -44,8 +52,10 @@ function(reagent_layer name)
   target_link_libraries(reagent_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   target_compile_features(reagent_${name} PUBLIC cxx_std_20)
   reagent_warnings(reagent_${name})
-  install(TARGETS reagent_${name} EXPORT reagentTargets)
-  install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  if(REAGENT_INSTALL)
+    install(TARGETS reagent_${name} EXPORT reagentTargets)
+    install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  endif()
   if(tests)
     reagent_test(reagent_${name}_tests SOURCES ${tests} DEPS reagent::${name} ${ARG_TEST_DEPS})
   endif()
@@ -61,7 +71,7 @@ function(reagent_test name)
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
   reagent_warnings(${name})
-  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/tests")
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/tests")
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120)
 endfunction()
 

@@ -1,6 +1,15 @@
 // `reagent repl` driven through a pseudo-terminal, as a person would use it.
 #include <gtest/gtest.h>
 
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "reagent/mockllm/mock_llm_server.h"
@@ -67,6 +76,37 @@ TEST_F(CliReplTest, CtrlCCancelsTheTurnAndCtrlDExits) {
   ASSERT_TRUE(pty.WaitFor("reagent> ", pty.screen().find("stop cancelled", mark))) << pty.screen();
   pty.Send("\x04");
   EXPECT_EQ(pty.Wait(), 0) << pty.screen();
+}
+
+// On a fresh machine there is no ~/.reagent_history yet: the first line creates it, and the
+// next session recalls the lines of the last one.
+TEST_F(CliReplTest, HistoryIsWrittenToAFreshHomeAndRecalled) {
+  Start();
+  const std::string home = dir_ + "/home";
+  std::filesystem::create_directories(home);
+  std::vector<std::string> argv = {"/usr/bin/env", "HOME=" + home, REAGENT_BIN, "repl", "--base-url",
+                                   server_->base_url(), "-m", "gpt-4.1", "--db", dir_ + "/s.db"};
+  {
+    Pty pty(argv);
+    ASSERT_TRUE(pty.WaitFor("reagent> ")) << pty.screen();
+    pty.Send("What is 6*7?\r");
+    ASSERT_TRUE(pty.WaitFor("stop final_answer")) << pty.screen();
+    pty.Send("/exit\r");
+    EXPECT_EQ(pty.Wait(), 0) << pty.screen();
+  }
+  std::ifstream history(home + "/.reagent_history");
+  ASSERT_TRUE(history) << "~/.reagent_history was not created";
+  std::string text((std::istreambuf_iterator<char>(history)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("What is 6*7?"), std::string::npos) << text;
+  EXPECT_NE(text.find("/exit"), std::string::npos) << text;
+
+  Pty again(argv);
+  ASSERT_TRUE(again.WaitFor("reagent> ")) << again.screen();
+  size_t mark = again.screen().size();
+  again.Send("\x10\x10\r");  // Ctrl-P twice: back past "/exit" to the question, and run it
+  EXPECT_TRUE(again.WaitFor("stop final_answer", mark)) << again.screen();
+  again.Send("/exit\r");
+  EXPECT_EQ(again.Wait(), 0) << again.screen();
 }
 
 TEST_F(CliReplTest, TwoCtrlCAtAnEmptyPromptExit) {

@@ -1,7 +1,13 @@
 // `reagent run` end to end: the real binary against the real mock server on loopback.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "reagent/core/json.h"
 #include "reagent/mockllm/mock_llm_server.h"
@@ -133,6 +139,142 @@ TEST_F(CliRunTest, TheApiKeyIsNeverPrinted) {
   EXPECT_EQ(r.err.find("sk-test-secret"), std::string::npos);
   CliRun check = ReagentSplit("config check", "OPENAI_API_KEY=sk-test-secret-key-0123456789abcdef");
   EXPECT_EQ(check.out.find("sk-test-secret"), std::string::npos) << check.out;
+}
+
+// --- the README's commands as written ---------------------------------------------------------
+
+TEST_F(CliRunTest, RepeatedModelFlagsTakeOneValueEachAndLeaveTheQuestion) {
+  // The README's first example: two -m, then the question.
+  CliRun r = ReagentSplit("run --base-url " + server_.base_url() + " --db " + dir_ +
+                              "/s.db -m gpt-4.1 -m gpt-4.1-mini --json " + ShellQuote("What is 17*23?"),
+                          "NO_COLOR=1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = ParseJson(r.out);
+  ASSERT_TRUE(j.ok()) << r.out;
+  EXPECT_EQ((*j)["final_answer"], "391");
+  EXPECT_EQ((*j)["model_used"], "gpt-4.1");  // the first -m is the primary
+  // --model=NAME works as well, and so does a question straight after it.
+  CliRun eq = ReagentSplit("run --base-url " + server_.base_url() + " --db " + dir_ + "/s.db --model=gpt-4.1-mini " +
+                               ShellQuote("What is 6*7?"),
+                           "NO_COLOR=1");
+  EXPECT_EQ(eq.exit_code, 0) << eq.err;
+  EXPECT_EQ(eq.out, "42\n");
+  EXPECT_NE(eq.err.find("gpt-4.1-mini"), std::string::npos) << eq.err;
+}
+
+TEST_F(CliRunTest, ContradictoryFlagsAreRefusedNamingBoth) {
+  CliRun session = Run("--new-session --session abc");
+  EXPECT_EQ(session.exit_code, 2);
+  EXPECT_NE(session.err.find("--session"), std::string::npos) << session.err;
+  EXPECT_NE(session.err.find("--new-session"), std::string::npos) << session.err;
+  CliRun quiet = Run("-q -v " + ShellQuote("What is 1+1?"));
+  EXPECT_EQ(quiet.exit_code, 2);
+  EXPECT_NE(quiet.err.find("--quiet"), std::string::npos) << quiet.err;
+  EXPECT_NE(quiet.err.find("--verbose"), std::string::npos) << quiet.err;
+  EXPECT_EQ(server_.counters().requests, 0);
+}
+
+TEST_F(CliRunTest, RunningOutOfStepsExitsThreeWithTheClosingAnswer) {
+  CliRun r = Run("--max-steps 1 " + ShellQuote("What is 17*23?"));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("stop max_steps"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("1 step "), std::string::npos) << r.err;
+}
+
+TEST_F(CliRunTest, APerUserLimitExitsSixAndSaysWhenToTryAgain) {
+  std::string config = dir_ + "/limited.json";
+  std::ofstream(config) << R"({"sessions": {"requests_per_minute": 1}})";
+  ASSERT_EQ(Run("--config " + config + " " + ShellQuote("What is 1+1?")).exit_code, 0);
+  CliRun r = Run("--config " + config + " " + ShellQuote("What is 2+2?"));
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_NE(r.err.find("try again in"), std::string::npos) << r.err;
+}
+
+TEST_F(CliRunTest, CostsPrintWithoutFloatNoise) {
+  CliRun r = Run("--json " + ShellQuote("What is 17*23?"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Every cost in the output is a short decimal ("0.0003472"), never "0.00034720000000000004".
+  std::smatch m;
+  std::string rest = r.out;
+  int costs = 0;
+  static const std::regex kCost(R"re("cost_usd":([0-9.eE+-]+))re");
+  while (std::regex_search(rest, m, kCost)) {
+    ++costs;
+    EXPECT_LE(m[1].length(), 14) << m[1];
+    rest = m.suffix();
+  }
+  EXPECT_GE(costs, 3) << r.out;  // the total and each step's
+}
+
+// The cache keeps answers across runs: the same deterministic question twice, one model call.
+TEST_F(CliRunTest, TheResponseCacheServesAcrossRuns) {
+  std::string config = dir_ + "/cached.json";
+  std::ofstream(config) << R"({"cache": true, "agent": {"temperature": 0}, "tools": {"builtin": []}})";
+  CliRun first = Run("--config " + config + " " + ShellQuote("Say hello"));
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const int64_t calls = server_.counters().requests;
+  ASSERT_GT(calls, 0);
+  CliRun second = Run("--config " + config + " " + ShellQuote("Say hello"));
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.out, first.out);
+  EXPECT_EQ(server_.counters().requests, calls) << "the second run called the model";
+  EXPECT_NE(second.err.find("cache hit"), std::string::npos) << second.err;
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/s.db.cache"));
+}
+
+TEST_F(CliRunTest, OneStepIsCountedInTheSingular) {
+  CliRun created = Run("--new-session");
+  const std::string id = created.out.substr(0, created.out.find('\n'));
+  CliRun r = Run("--session " + id + " " + ShellQuote("Say hello"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("· 1 step ·"), std::string::npos) << r.err;
+  CliRun show = Reagent("sessions show " + id + " --db " + dir_ + "/s.db");
+  EXPECT_NE(show.out.find("\n1 step, 2 messages,"), std::string::npos) << show.out;
+}
+
+// Ctrl-C during a model call: stop reason cancelled, exit 130, and the day's cost in
+// `sessions stats` stays a number (a cancelled turn spent nothing, it is not "unpriced").
+TEST(CliRunCancel, CtrlCExitsOneThirtyAndKeepsTheCostKnown) {
+  mockllm::MockLlmServer server(mockllm::MockLlmOptions{.latency_ms = 20000});
+  ASSERT_TRUE(server.Start().ok());
+  mockllm::MockLlmServer fast;
+  ASSERT_TRUE(fast.Start().ok());
+  const std::string dir = testing::MakeTempDir("cli-cancel");
+  const std::string db = dir + "/s.db";
+  ASSERT_EQ(ReagentSplit("run --base-url " + fast.base_url() + " --db " + db + " " + ShellQuote("What is 2+2?"),
+                         "NO_COLOR=1")
+                .exit_code,
+            0);
+
+  const std::string cmd = std::string("exec ") + REAGENT_BIN + " run --base-url " + server.base_url() + " --db " + db +
+                          " " + ShellQuote("What is 3+3?") + " >" + dir + "/out 2>" + dir + "/err </dev/null";
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait (bounded) until the request is in the slow model, then press Ctrl-C.
+  for (int i = 0; i < 1000 && server.counters().requests == 0; ++i) usleep(10000);
+  ASSERT_EQ(server.counters().requests, 1);
+  kill(pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  std::ifstream err_file(dir + "/err");
+  std::string err((std::istreambuf_iterator<char>(err_file)), std::istreambuf_iterator<char>());
+  EXPECT_NE(err.find("stop cancelled"), std::string::npos) << err;
+
+  CliRun stats = Reagent("sessions stats --db " + db);
+  EXPECT_EQ(stats.exit_code, 0) << stats.out;
+  EXPECT_NE(stats.out.find("total"), std::string::npos) << stats.out;
+  EXPECT_EQ(stats.out.find(" -\n"), std::string::npos) << "a cost became unknown:\n" << stats.out;
+  CliRun list = Reagent("sessions list --db " + db);
+  EXPECT_EQ(list.out.find(" -\n"), std::string::npos) << list.out;
+  fast.Stop();
+  server.Stop();
+  testing::RemoveTree(dir);
 }
 
 }  // namespace

@@ -4,8 +4,12 @@
 
 #include <csignal>
 #include <cstdio>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <string>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
@@ -118,6 +122,87 @@ TEST(MockLlmCli, ScriptFileIsReplayed) {
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().kind, ModelErrorKind::kRateLimited);
   EXPECT_DOUBLE_EQ(*second.error().retry_after_s, 4.0);
+  kill(child.pid, SIGTERM);
+  ReadAll(child.out_fd);
+  close(child.out_fd);
+  EXPECT_EQ(Wait(child.pid), 0);
+}
+
+int Connect(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Reads until the peer closes or `timeout_ms` passes without data; `closed` says which.
+std::string ReadUntilClosed(int fd, int timeout_ms, bool& closed) {
+  std::string out;
+  closed = false;
+  while (true) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, timeout_ms) <= 0) return out;
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) {
+      closed = true;
+      return out;
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+TEST(MockLlmCli, AThousandIdleKeepAliveConnectionsDoNotStarveARequest) {
+  Child child = Spawn({"mock-llm", "--port", "0", "--quiet"});
+  const int port = std::stoi(ReadLine(child.out_fd));
+  std::vector<int> idle;
+  for (int i = 0; i < 1000; ++i) {
+    int fd = Connect(port);
+    ASSERT_GE(fd, 0) << i;
+    idle.push_back(fd);
+  }
+  // The request must be served while all of them stay open: with a fixed pool of 16 workers
+  // it queued behind them for minutes (each idle one held a worker for the keep-alive time).
+  auto model = OpenAIChatModel::Create({.model = "gpt-4.1", .base_url = "http://127.0.0.1:" +
+                                        std::to_string(port) + "/v1", .api_key = "",
+                                        .request_timeout = Seconds(20)});
+  ASSERT_TRUE(model.ok());
+  ChatResult r = (*model)->Complete(Ask("What is 2+2?"));
+  EXPECT_TRUE(r.ok()) << r.error().ToString();
+  for (int fd : idle) close(fd);
+  kill(child.pid, SIGTERM);
+  ReadAll(child.out_fd);
+  close(child.out_fd);
+  EXPECT_EQ(Wait(child.pid), 0);
+}
+
+TEST(MockLlmCli, ABadContentLengthIsRefusedAtOnceAndTheConnectionClosed) {
+  Child child = Spawn({"mock-llm", "--port", "0", "--quiet"});
+  const int port = std::stoi(ReadLine(child.out_fd));
+  for (const char* length : {"-1", "abc", "99999999999999"}) {
+    int fd = Connect(port);
+    ASSERT_GE(fd, 0);
+    const std::string request = std::string("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n") +
+                                "Content-Type: application/json\r\nContent-Length: " + length +
+                                "\r\n\r\n{\"model\":";
+    ASSERT_EQ(write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+    bool closed = false;
+    const std::string reply = ReadUntilClosed(fd, 3000, closed);
+    EXPECT_TRUE(reply.starts_with(std::string("HTTP/1.1 ") + (length[0] == '9' ? "413" : "400")))
+        << length << ": " << reply;
+    EXPECT_TRUE(closed) << length << ": the server kept the connection waiting for a body";
+    close(fd);
+  }
+  // And it still serves.
+  auto model = OpenAIChatModel::Create({.model = "gpt-4.1", .base_url = "http://127.0.0.1:" +
+                                        std::to_string(port) + "/v1", .api_key = ""});
+  EXPECT_TRUE((*model)->Complete(Ask("hi")).ok());
   kill(child.pid, SIGTERM);
   ReadAll(child.out_fd);
   close(child.out_fd);

@@ -27,6 +27,7 @@ struct Shared {
   std::atomic<int> max_running[kUsers];
   std::atomic<int> granted[kUsers];
   std::atomic<int> rate_limited;
+  std::atomic<int> busy;
   std::atomic<int> unexpected_errors;
 };
 static_assert(std::atomic<int>::is_always_lock_free, "atomics in shared memory must be lock-free");
@@ -56,7 +57,9 @@ class SessionConcurrencyTest : public ::testing::Test {
         auto store = OpenSqliteSessionStore(options, clock);
         if (!store.ok()) _exit(10);
         std::vector<std::thread> threads;
-        for (int t = 0; t < kThreadsPerProcess; ++t) threads.emplace_back([&] { work(**store); });
+        for (int t = 0; t < kThreadsPerProcess; ++t) {
+          threads.emplace_back([&, slot = p * kThreadsPerProcess + t] { work(**store, slot); });
+        }
         for (auto& t : threads) t.join();
         _exit(0);
       }
@@ -72,18 +75,27 @@ class SessionConcurrencyTest : public ::testing::Test {
   void Count(const Status& s) {
     if (s.code() == StatusCode::kRateLimited) {
       ++shared_->rate_limited;
+    } else if (s.code() == StatusCode::kUnavailable && s.message().find("is busy") != std::string::npos) {
+      ++shared_->busy;
     } else if (!s.ok()) {
       ++shared_->unexpected_errors;
       fprintf(stderr, "unexpected: %s\n", s.ToString().c_str());
     }
   }
 
+  // Sessions of user u are ids[u * kSlots + slot], one per thread of every process (turns of
+  // one session never overlap, so each thread works on its own).
+  static constexpr int kSlots = kProcesses * kThreadsPerProcess;
   std::vector<std::string> CreateSessions(const SqliteSessionStoreOptions& options) {
     ManualClock clock;
     auto store = OpenSqliteSessionStore(options, clock);
     EXPECT_TRUE(store.ok()) << store.status();
     std::vector<std::string> ids;
-    for (int u = 0; u < kUsers; ++u) ids.push_back((*store)->Create("user" + std::to_string(u))->id);
+    for (int u = 0; u < kUsers; ++u) {
+      for (int slot = 0; slot < kSlots; ++slot) {
+        ids.push_back((*store)->Create("user" + std::to_string(u))->id);
+      }
+    }
     return ids;
   }
 
@@ -95,17 +107,18 @@ TEST_F(SessionConcurrencyTest, TwoProcessesNeverHoldMoreThanTheConcurrentTurnLim
   SqliteSessionStoreOptions options{.path = dir_ + "/c.db",
                                     .store = {.max_concurrent_turns_per_user = 2, .max_requests_per_window = 0}};
   std::vector<std::string> ids = CreateSessions(options);
-  RunEverywhere(options, [&](SessionStore& store) {
+  RunEverywhere(options, [&](SessionStore& store, int slot) {
     for (int i = 0; i < 150; ++i) {
       int u = i % kUsers;
-      auto lease = store.BeginTurn(ids[u]);
+      const std::string& id = ids[static_cast<size_t>(u * kSlots + slot)];
+      auto lease = store.BeginTurn(id);
       Count(lease.status());
       if (!lease.ok()) continue;
       int now = ++shared_->running[u];
       int prev = shared_->max_running[u].load();
       while (now > prev && !shared_->max_running[u].compare_exchange_weak(prev, now)) {}
       ++shared_->granted[u];
-      Count(store.AppendStep(ids[u], {.messages = {Message::User("hi")}}));
+      Count(store.AppendStep(id, {.messages = {Message::User("hi")}}));
       --shared_->running[u];
     }
   });
@@ -115,7 +128,11 @@ TEST_F(SessionConcurrencyTest, TwoProcessesNeverHoldMoreThanTheConcurrentTurnLim
   for (int u = 0; u < kUsers; ++u) {
     EXPECT_LE(shared_->max_running[u].load(), 2) << "user " << u;
     EXPECT_GE(shared_->max_running[u].load(), 1);
-    EXPECT_EQ((*store)->GetInfo(ids[u])->step_count, shared_->granted[u].load());
+    int64_t steps = 0;
+    for (int slot = 0; slot < kSlots; ++slot) {
+      steps += (*store)->GetInfo(ids[static_cast<size_t>(u * kSlots + slot)])->step_count;
+    }
+    EXPECT_EQ(steps, shared_->granted[u].load());
     EXPECT_EQ(*(*store)->RunningTurns("user" + std::to_string(u)), 0);
   }
   EXPECT_EQ(shared_->granted[0] + shared_->granted[1] + shared_->rate_limited,
@@ -127,10 +144,10 @@ TEST_F(SessionConcurrencyTest, TwoProcessesTogetherGetExactlyTheWindowsWorthOfRe
   SqliteSessionStoreOptions options{.path = dir_ + "/w.db",
                                     .store = {.max_concurrent_turns_per_user = 0, .max_requests_per_window = kPerWindow}};
   std::vector<std::string> ids = CreateSessions(options);
-  RunEverywhere(options, [&](SessionStore& store) {
+  RunEverywhere(options, [&](SessionStore& store, int slot) {
     for (int i = 0; i < 60; ++i) {
       int u = i % kUsers;
-      auto lease = store.BeginTurn(ids[u]);
+      auto lease = store.BeginTurn(ids[static_cast<size_t>(u * kSlots + slot)]);
       Count(lease.status());
       if (lease.ok()) ++shared_->granted[u];
     }
@@ -140,6 +157,32 @@ TEST_F(SessionConcurrencyTest, TwoProcessesTogetherGetExactlyTheWindowsWorthOfRe
   EXPECT_EQ(shared_->granted[0].load(), kPerWindow);
   EXPECT_EQ(shared_->granted[1].load(), kPerWindow);
   EXPECT_EQ(shared_->rate_limited.load(), 2 * (kProcesses * kThreadsPerProcess * 30 - kPerWindow));
+}
+
+TEST_F(SessionConcurrencyTest, TurnsOnOneSessionNeverOverlapAcrossProcessesAndThreads) {
+  SqliteSessionStoreOptions options{.path = dir_ + "/one.db",
+                                    .store = {.max_concurrent_turns_per_user = 0, .max_requests_per_window = 0}};
+  std::vector<std::string> ids = CreateSessions(options);
+  const std::string shared_session = ids[0];
+  RunEverywhere(options, [&](SessionStore& store, int) {
+    for (int i = 0; i < 60; ++i) {
+      auto lease = store.BeginTurn(shared_session);
+      Count(lease.status());
+      if (!lease.ok()) continue;
+      int now = ++shared_->running[0];
+      int prev = shared_->max_running[0].load();
+      while (now > prev && !shared_->max_running[0].compare_exchange_weak(prev, now)) {}
+      ++shared_->granted[0];
+      Count(store.AppendStep(shared_session, {.messages = {Message::User("hi")}}));
+      --shared_->running[0];
+    }
+  });
+  EXPECT_EQ(shared_->unexpected_errors.load(), 0);
+  EXPECT_EQ(shared_->max_running[0].load(), 1) << "two turns of one session ran at once";
+  EXPECT_EQ(shared_->granted[0] + shared_->busy, kProcesses * kThreadsPerProcess * 60);
+  ManualClock clock;
+  auto store = OpenSqliteSessionStore(options, clock);
+  EXPECT_EQ((*store)->GetInfo(shared_session)->step_count, shared_->granted[0].load());
 }
 
 }  // namespace

@@ -4,10 +4,12 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "reagent/core/json.h"
 #include "support/reagent_process.h"
 
 namespace {
@@ -54,10 +56,36 @@ TEST(TokenizerCli, JsonlAnswersEveryLineInOrder) {
 TEST(TokenizerCli, JsonlReportsABadLineAndGoesOn) {
   CliRun r = Tokens("--jsonl", "{\"id\":1}\nnot json\n{\"id\":3,\"text\":\"hello\"}\n");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.out.find("{\"id\":1,\"error\":\"line 1: expected an object with a string \\\"text\\\"\"}"),
+  EXPECT_NE(r.out.find("{\"id\":1,\"line\":1,\"error\":\"line 1: needs a string field \\\"text\\\"\"}"),
             std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("line 2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("{\"id\":null,\"line\":2,\"error\":"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("{\"id\":3,\"count\":1}"), std::string::npos) << r.out;
+}
+
+// `tokens --jsonl` and `scan --jsonl` agree: the id is echoed (null when absent), a bad line
+// gets {"id","line","error"}, and the exit code is 1 when any line was bad.
+TEST(TokenizerCli, JsonlAgreesWithScanOnIdsErrorsAndExitCode) {
+  const std::string input = "{\"text\":\"hello\"}\n{\"id\":\"x\"}\n";
+  CliRun tokens = Tokens("--jsonl", input);
+  CliRun scan = reagent::testing::ReagentSplit("scan --jsonl", "", input);
+  EXPECT_EQ(tokens.exit_code, 1);
+  EXPECT_EQ(scan.exit_code, tokens.exit_code);
+  std::vector<nlohmann::json> t, s;
+  for (const CliRun* run : {&tokens, &scan}) {
+    std::istringstream lines(run->out);
+    std::string line;
+    auto& into = run == &tokens ? t : s;
+    while (std::getline(lines, line)) into.push_back(*reagent::ParseJson(line));
+  }
+  ASSERT_EQ(t.size(), 2u) << tokens.out;
+  ASSERT_EQ(s.size(), 2u) << scan.out;
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(t[i]["id"], s[i]["id"]) << i;
+    EXPECT_TRUE(t[i].contains("id"));
+  }
+  EXPECT_TRUE(t[0]["id"].is_null());
+  EXPECT_EQ(t[1]["line"], s[1]["line"]);
+  EXPECT_EQ(t[1]["error"], s[1]["error"]);
 }
 
 TEST(TokenizerCli, DecodeTurnsIdsBackIntoText) {

@@ -38,6 +38,9 @@ Status CheckOptions(const AgentOptions& o, const AgentDeps& d) {
   }
   if (o.max_parse_failures < 0) return Status::InvalidArgument("agent: max_parse_failures must be >= 0");
   if (o.max_parallel_tools < 1) return Status::InvalidArgument("agent: max_parallel_tools must be >= 1");
+  if (o.max_tool_calls_per_step < 1) {
+    return Status::InvalidArgument("agent: max_tool_calls_per_step must be >= 1");
+  }
   if (o.warn_at < 0 || o.warn_at > 1) return Status::InvalidArgument("agent: warn_at must be in [0, 1]");
   if (o.context_window < 0) return Status::InvalidArgument("agent: context_window must be >= 0");
   return Status::Ok();
@@ -133,6 +136,10 @@ Result<std::unique_ptr<Agent>> Agent::Create(AgentOptions options, AgentDeps dep
   shared->closing_fixed_tokens = shared->counter->CountFixed(nlohmann::json());
   shared->closing_system_tokens =
       shared->counter->CountMessage(Message::System(shared->closing_system_prompt));
+
+  if (options.history_cache_bytes > 0) {
+    shared->history_cache = std::make_unique<HistoryCache>(options.history_cache_bytes);
+  }
 
   return std::unique_ptr<Agent>(new Agent(std::move(options), std::move(deps), std::move(shared)));
 }

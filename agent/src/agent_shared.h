@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "history_cache.h"
 #include "prompt_counter.h"
 #include "reagent/agent/agent.h"
 #include "reagent/agent/token_budget.h"
@@ -33,6 +34,9 @@ struct AgentShared {
   std::shared_ptr<const PromptCounter> counter;
   std::function<std::optional<double>(const std::string&, const Usage&)> cost;
   int max_steps = 10;                         // min of the options' two step limits
+  // Histories kept between turns (null: history_cache_bytes is 0). Thread-safe; the one
+  // mutable member, changed only through its own lock.
+  std::unique_ptr<HistoryCache> history_cache;
 };
 
 }  // namespace reagent

@@ -1,5 +1,7 @@
 #include "reagent/agent/history_trimmer.h"
 
+#include <limits>
+
 #include <fmt/format.h>
 
 namespace reagent {
@@ -68,20 +70,26 @@ TrimResult TrimHistory(const std::vector<Message>& messages,
   for (const Group& g : steps) kept_steps += g.tokens;
 
   size_t drop_turns = 0, drop_steps = 0;
-  auto total = [&] {
+  // The total with the note for the current drops. A prompt already over `bound` without its
+  // note is over it with one, so the note is formatted and counted only when it can decide.
+  auto total = [&](int64_t bound) {
+    const int64_t bare = base + kept_turns + kept_steps;
+    if (bare > bound) return bare;
     const std::string note = Note(drop_turns, drop_steps);
-    return base + kept_turns + kept_steps + (note.empty() ? 0 : count_note(note));
+    return bare + (note.empty() ? 0 : count_note(note));
   };
-  int64_t t = total();
+  int64_t t = total(limit);
   while (t > limit && drop_turns < turns.size()) {
     kept_turns -= turns[drop_turns++].tokens;
-    t = total();
+    t = total(limit);
   }
   // The current turn's latest step is the minimum worth sending.
+  t = total(step_limit);
   while (t > step_limit && steps.size() > 1 && drop_steps + 1 < steps.size()) {
     kept_steps -= steps[drop_steps++].tokens;
-    t = total();
+    t = total(step_limit);
   }
+  t = total(std::numeric_limits<int64_t>::max());  // the exact total, note included
 
   TrimResult r;
   r.dropped_turns = drop_turns;

@@ -6,15 +6,12 @@ namespace reagent {
 namespace {
 
 // OpenAI's chat accounting is additive (framing per message + reply priming + tool schemas),
-// so a message's share is its count in a one-message prompt minus the empty prompt's count.
+// so a prompt's count is the sum of its messages' counts plus the fixed part.
 class TokenizerPromptCounter final : public PromptCounter {
  public:
-  explicit TokenizerPromptCounter(TokenCounter counter)
-      : counter_(counter), empty_(counter_.CountMessages({}, nullptr)) {}
+  explicit TokenizerPromptCounter(TokenCounter counter) : counter_(counter) {}
 
-  int64_t CountMessage(const Message& m) const override {
-    return counter_.CountMessages({m}, nullptr) - empty_;
-  }
+  int64_t CountMessage(const Message& m) const override { return counter_.CountMessage(m); }
   int64_t CountFixed(const nlohmann::json& tools_json) const override {
     return counter_.CountMessages({}, tools_json);
   }
@@ -23,7 +20,6 @@ class TokenizerPromptCounter final : public PromptCounter {
 
  private:
   TokenCounter counter_;
-  int64_t empty_;
 };
 
 }  // namespace

@@ -219,6 +219,14 @@ ReactReply ParseReactReply(std::string_view reply) {
     return out;
   }
   if (action) {
+    // One action per reply: a second Action (and everything after it) is a plan that will
+    // not run, cut from the history like a forged Observation.
+    for (size_t m = static_cast<size_t>(action - sections.data()) + 1; m < markers.size(); ++m) {
+      if (markers[m].keyword == Keyword::kAction) {
+        out.text = std::string(Trim(JoinLines(lines, 0, markers[m].line)));
+        break;
+      }
+    }
     out.action = CleanToolName(action->value);
     if (out.action.empty()) {
       out.error = std::string("Invalid format: the Action line names no tool.") +

@@ -160,5 +160,15 @@ TEST(ReactClosing, TakesTheFinalAnswerOrTheProse) {
             "it is 391");
 }
 
+TEST(ReactParser, OnlyTheFirstOfManyActionsRunsAndStaysInTheHistory) {
+  std::string reply = "Thought: many\n";
+  for (int i = 0; i < 1000; ++i) reply += "Action: calculator\nAction Input: " + std::to_string(i) + "\n";
+  ReactReply r = ParseReactReply(reply);
+  ASSERT_EQ(r.kind, ReactReply::Kind::kAction);
+  EXPECT_EQ(r.action, "calculator");
+  EXPECT_EQ(r.action_input, "0");
+  EXPECT_EQ(r.text, "Thought: many\nAction: calculator\nAction Input: 0");
+}
+
 }  // namespace
 }  // namespace reagent

@@ -79,8 +79,23 @@ void TurnRunner::RecordScan(const ScanResult& scan, const std::string& source) {
 }
 
 void TurnRunner::Push(Message m) {
-  conv_tokens_.push_back(shared_.counter->CountMessage(m));
+  const int64_t tokens = shared_.counter->CountMessage(m);
+  conv_tokens_.push_back(tokens);
+  conv_tokens_total_ += tokens;
   conv_.push_back(std::move(m));
+}
+
+void TurnRunner::PopLast() {
+  conv_tokens_total_ -= conv_tokens_.back();
+  conv_tokens_.pop_back();
+  conv_.pop_back();
+}
+
+void TurnRunner::SetMessage(size_t index, Message m) {
+  const int64_t tokens = shared_.counter->CountMessage(m);
+  conv_tokens_total_ += tokens - conv_tokens_[index];
+  conv_tokens_[index] = tokens;
+  conv_[index] = std::move(m);
 }
 
 void TurnRunner::Stop(StopReason reason, std::string detail) {
@@ -90,22 +105,62 @@ void TurnRunner::Stop(StopReason reason, std::string detail) {
   result_.stop_detail = std::move(detail);
 }
 
-Status TurnRunner::LoadHistory(const Session& session) {
-  for (const Message& stored : session.messages) {
+std::optional<std::string> TurnRunner::HistoryScan(std::string_view content, size_t index) {
+  if (!options_.sanitize_history || content.empty()) return std::nullopt;
+  ScanResult scan = deps_.sanitizer->Scan(content, TextSource::kHistory);
+  if (scan.verdict == Verdict::kAllow) return std::nullopt;
+  std::string replacement = scan.verdict == Verdict::kBlock
+                                ? "[message removed from the history by the injection filter]"
+                                : scan.cleaned;
+  history_findings_.emplace_back(index, std::move(scan));
+  return replacement;
+}
+
+void TurnRunner::LoadHistory(Session& session) {
+  conv_.reserve(session.messages.size() + 1);
+  conv_tokens_.reserve(session.messages.size() + 1);
+  Push(Message::System(shared_.system_prompt));
+  for (Message& stored : session.messages) {
     if (stored.role == Role::kSystem) continue;  // system prompts are rebuilt every turn
-    Message m = stored;
-    if (options_.sanitize_history && !m.content.empty()) {
-      const ScanResult scan = deps_.sanitizer->Scan(m.content, TextSource::kHistory);
-      if (scan.verdict != Verdict::kAllow) {
-        RecordScan(scan, "history");
-        m.content = scan.verdict == Verdict::kBlock
-                        ? "[message removed from the history by the injection filter]"
-                        : scan.cleaned;
-      }
-    }
-    Push(std::move(m));
+    if (auto replacement = HistoryScan(stored.content, conv_.size())) stored.content = std::move(*replacement);
+    Push(std::move(stored));
   }
-  return Status::Ok();
+  for (const auto& [index, scan] : history_findings_) RecordScan(scan, "history");
+}
+
+void TurnRunner::AdoptHistory(CachedHistory cached) {
+  conv_ = std::move(cached.messages);
+  conv_tokens_ = std::move(cached.tokens);
+  conv_tokens_total_ = 0;
+  for (int64_t t : conv_tokens_) conv_tokens_total_ += t;
+  history_findings_ = std::move(cached.findings);
+  // What this agent wrote in the session's last turn enters the history now, scanned as a
+  // fresh load would scan it; everything before passed that scan in an earlier turn.
+  for (size_t i = cached.scanned; i < conv_.size(); ++i) {
+    if (auto replacement = HistoryScan(conv_.view()[i].content, i)) {
+      Message m = conv_.view()[i];
+      m.content = std::move(*replacement);
+      SetMessage(i, std::move(m));
+    }
+  }
+  for (const auto& [index, scan] : history_findings_) RecordScan(scan, "history");
+}
+
+void TurnRunner::KeepHistory(bool verify) {
+  if (!shared_.history_cache || commit_failed_ || committed_ != conv_.size()) return;
+  const auto appended = static_cast<int64_t>(conv_.size() - history_end_);
+  int64_t stored = stored_at_start_;
+  if (verify && appended > 0) {
+    // Another writer in between would have interleaved its messages with these: keep the
+    // conversation only when the store holds exactly the history plus this turn's messages.
+    auto info = deps_.sessions->GetInfo(session_id_);
+    if (!info.ok() || info->message_count != stored_at_start_ + appended) return;
+    stored = info->message_count;
+  }
+  CachedHistory kept{.messages = std::move(conv_), .tokens = std::move(conv_tokens_),
+                     .scanned = history_end_, .stored_messages = stored,
+                     .findings = std::move(history_findings_)};
+  shared_.history_cache->Put(session_id_, std::move(kept));
 }
 
 Status TurnRunner::AddLedgerScopes(const SessionInfo& info) {
@@ -134,16 +189,36 @@ Status TurnRunner::AddLedgerScopes(const SessionInfo& info) {
 Result<TurnResult> TurnRunner::Run(std::string_view user_text) {
   auto lease = deps_.sessions->BeginTurn(session_id_);
   if (!lease.ok()) return lease.status();
-  auto session = deps_.sessions->Load(session_id_);
-  if (!session.ok()) return session.status();
-  if (!options_.user_id.empty() && session->info.user_id != options_.user_id) {
+  std::optional<CachedHistory> cached;
+  if (shared_.history_cache) cached = shared_.history_cache->Take(session_id_);
+  SessionInfo info;
+  std::optional<Session> session;
+  if (cached) {
+    auto current = deps_.sessions->GetInfo(session_id_);
+    if (!current.ok()) return current.status();
+    info = std::move(*current);
+    if (info.message_count != cached->stored_messages) cached.reset();  // written elsewhere
+  }
+  if (!cached) {
+    auto loaded = deps_.sessions->Load(session_id_);
+    if (!loaded.ok()) return loaded.status();
+    session = std::move(*loaded);
+    info = session->info;
+  }
+  if (!options_.user_id.empty() && info.user_id != options_.user_id) {
     return Status::PermissionDenied(
         fmt::format("session {} belongs to another user", session_id_));
   }
-  REAGENT_RETURN_IF_ERROR(AddLedgerScopes(session->info));
+  REAGENT_RETURN_IF_ERROR(AddLedgerScopes(info));
 
-  Push(Message::System(shared_.system_prompt));
-  REAGENT_RETURN_IF_ERROR(LoadHistory(*session));
+  stored_at_start_ = info.message_count;
+  if (cached) {
+    AdoptHistory(std::move(*cached));
+  } else {
+    LoadHistory(*session);
+    session.reset();
+  }
+  history_end_ = conv_.size();
   committed_ = conv_.size();
 
   // The user's message: blocked → no model call, nothing spent, nothing stored.
@@ -156,11 +231,12 @@ Result<TurnResult> TurnRunner::Run(std::string_view user_text) {
                      Categories(scan)));
     Emit({.kind = AgentEvent::Kind::kFinal, .stop_reason = result_.stop_reason,
           .stop_detail = result_.stop_detail});
+    KeepHistory(/*verify=*/false);
     return std::move(result_);
   }
   turn_start_ = conv_.size();
   Push(Message::User(scan.cleaned));
-  Emit({.kind = AgentEvent::Kind::kTurnStarted, .text = conv_.back().content});
+  Emit({.kind = AgentEvent::Kind::kTurnStarted, .text = conv_.view().back().content});
 
   while (!stopped_ && StepOnce()) {
   }
@@ -174,6 +250,7 @@ Result<TurnResult> TurnRunner::Run(std::string_view user_text) {
       if (result_.stop_detail.empty()) result_.stop_detail = s.ToString();
     }
   }
+  KeepHistory(/*verify=*/true);
   AgentEvent final_event{.kind = AgentEvent::Kind::kFinal, .step = result_.steps,
                          .text = result_.final_answer, .model = result_.model_used,
                          .usage = result_.usage, .stop_reason = result_.stop_reason,
@@ -197,25 +274,27 @@ std::pair<int64_t, int64_t> TurnRunner::PromptLimits(bool closing) const {
                                                         : window_limit};
 }
 
-TurnRunner::Prompt TurnRunner::BuildPrompt(const Message& system, int64_t system_tokens,
-                                           int64_t fixed_tokens, const std::vector<Message>& extra,
-                                           int64_t limit, int64_t step_limit) {
-  std::vector<int64_t> counts = conv_tokens_;
-  counts[0] = system_tokens;
-  int64_t extra_tokens = 0;
-  for (const Message& m : extra) extra_tokens += shared_.counter->CountMessage(m);
-  const TrimResult trim = TrimHistory(
-      conv_, counts, turn_start_, fixed_tokens + extra_tokens, limit, std::max(limit, step_limit),
-      [&](const std::string& note) { return shared_.counter->CountMessage(Message::System(note)); });
+TurnRunner::Prompt TurnRunner::BuildPrompt(int64_t fixed_tokens, int64_t limit, int64_t step_limit) {
   Prompt p;
+  const int64_t whole = fixed_tokens + conv_tokens_total_;
+  if (whole <= limit) {
+    // Nothing to trim (the common case): the request shares the conversation.
+    p.messages = conv_;
+    p.tokens = whole;
+    p.fits = true;
+    return p;
+  }
+  const TrimResult trim = TrimHistory(
+      conv_.view(), conv_tokens_, turn_start_, fixed_tokens, limit, std::max(limit, step_limit),
+      [&](const std::string& note) { return shared_.counter->CountMessage(Message::System(note)); });
   p.tokens = trim.tokens;
   p.fits = trim.fits;
-  p.messages.reserve(trim.kept.size() + extra.size() + 1);
+  std::vector<Message>& messages = p.messages.Mutable();
+  messages.reserve(trim.kept.size() + 1);
   for (size_t i : trim.kept) {
-    p.messages.push_back(i == 0 ? system : conv_[i]);
-    if (i == 0 && !trim.note.empty()) p.messages.push_back(Message::System(trim.note));
+    messages.push_back(conv_.view()[i]);
+    if (i == 0 && !trim.note.empty()) messages.push_back(Message::System(trim.note));
   }
-  for (const Message& m : extra) p.messages.push_back(m);
   if (!trim.note.empty() && trim.note != last_trim_note_) {
     last_trim_note_ = trim.note;
     Emit({.kind = AgentEvent::Kind::kHistoryTrimmed, .step = budget_.steps(), .text = trim.note});
@@ -225,6 +304,9 @@ TurnRunner::Prompt TurnRunner::BuildPrompt(const Message& system, int64_t system
 
 Status TurnRunner::Commit(const StepTrace* trace, nlohmann::json extra) {
   StepRecord record;
+  // A commit without a model call (a cancelled or blocked turn's messages) spent nothing: its
+  // cost is a known $0, not "unpriced", which would make every sum over it unknown.
+  record.usage.cost_usd = 0.0;
   record.messages.assign(conv_.begin() + static_cast<std::ptrdiff_t>(committed_), conv_.end());
   record.message_tokens.assign(conv_tokens_.begin() + static_cast<std::ptrdiff_t>(committed_),
                                conv_tokens_.end());
@@ -235,7 +317,10 @@ Status TurnRunner::Commit(const StepTrace* trace, nlohmann::json extra) {
     if (trace->closing_call) extra["closing_call"] = true;
   }
   record.extra = std::move(extra);
-  REAGENT_RETURN_IF_ERROR(deps_.sessions->AppendStep(session_id_, record));
+  if (Status s = deps_.sessions->AppendStep(session_id_, record); !s.ok()) {
+    commit_failed_ = true;
+    return s;
+  }
   committed_ = conv_.size();
   return Status::Ok();
 }

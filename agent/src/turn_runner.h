@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agent_shared.h"
+#include "history_cache.h"
 #include "reagent/agent/agent.h"
 #include "reagent/agent/token_budget.h"
 
@@ -27,19 +28,32 @@ class TurnRunner {
   // What one model call returned, with the turn's accounting already done.
   struct ModelCall {
     bool ok = false;
-    ChatResponse response;
+    ChatResponse response;  // secrets already redacted
     ModelError error;
+    bool secret = false;    // the reply contained a secret (see AgentOptions::on_secret)
   };
 
-  Status LoadHistory(const Session& session);
+  // The history from the store: every stored message scanned (sanitize_history) and counted.
+  void LoadHistory(Session& session);
+  // The history from the agent's cache: only messages this agent wrote since are scanned.
+  void AdoptHistory(CachedHistory cached);
+  // The history scan of a stored message's content (conv_ index `index`): the text that
+  // replaces it in prompts when the scan did not allow it (the finding is kept), else nullopt.
+  std::optional<std::string> HistoryScan(std::string_view content, size_t index);
+  // Hands the conversation to the agent's cache when it is exactly what the store holds.
+  void KeepHistory(bool verify);
   Status AddLedgerScopes(const SessionInfo& info);
   void Push(Message m);
+  void PopLast();
+  void SetMessage(size_t index, Message m);
 
   // The loop's pieces.
   bool StepOnce();  // false when the turn has stopped
   bool HandleReactReply(const ChatResponse& response, StepTrace& trace);
   bool HandleToolsReply(const ChatResponse& response, StepTrace& trace);
   bool MalformedReply(const std::string& correction, StepTrace& trace);
+  // Ends the turn `blocked` without the reply (AgentOptions::SecretPolicy::kBlock).
+  void WithholdReply(StepTrace& trace);
   // Runs one call and observes its result; returns the (wrapped) observation for the prompt.
   std::string ExecuteTool(const ToolCall& call, StepTrace& trace);
   // The calls of one native reply, concurrently up to max_parallel_tools; observations in
@@ -51,15 +65,15 @@ class TurnRunner {
   std::string ObserveTool(const ToolCall& call, ToolResult result, StepTrace& trace);
   void Closing(StopReason reason, std::string detail);
 
-  // Builds the prompt from conv_ (system message replaced by `system`), trimmed to `limit`
-  // tokens (steps of this turn dropped only above `step_limit`).
+  // Builds the prompt from conv_ as it stands (the closing call swaps in its system prompt and
+  // appends its instruction first), trimmed to `limit` tokens (steps of this turn dropped only
+  // above `step_limit`). When nothing needs trimming the prompt shares conv_: no copy.
   struct Prompt {
-    std::vector<Message> messages;
+    MessageList messages;
     int64_t tokens = 0;
     bool fits = false;
   };
-  Prompt BuildPrompt(const Message& system, int64_t system_tokens, int64_t fixed_tokens,
-                     const std::vector<Message>& extra, int64_t limit, int64_t step_limit);
+  Prompt BuildPrompt(int64_t fixed_tokens, int64_t limit, int64_t step_limit);
   // {limit, step_limit} for BuildPrompt: the context window and the budget's room for a
   // prompt; steps of this turn are dropped only for the window (or for a closing call).
   std::pair<int64_t, int64_t> PromptLimits(bool closing) const;
@@ -85,10 +99,15 @@ class TurnRunner {
   TokenBudget budget_;
   std::string nonce_;
 
-  std::vector<Message> conv_;          // [0] system, history, this turn's user message, steps
+  MessageList conv_;                   // [0] system, history, this turn's user message, steps
   std::vector<int64_t> conv_tokens_;   // exact count of each conv_ message
+  int64_t conv_tokens_total_ = 0;      // their sum
   size_t turn_start_ = 0;              // index of this turn's user message in conv_
+  size_t history_end_ = 0;             // conv_[1, history_end_) came from the store or cache
   size_t committed_ = 0;               // conv_[0, committed_) is in the store (system excluded)
+  bool commit_failed_ = false;
+  int64_t stored_at_start_ = 0;        // messages the store held for the session at the start
+  std::vector<std::pair<size_t, ScanResult>> history_findings_;  // history scans that did not allow
   std::string last_trim_note_;
   int consecutive_parse_failures_ = 0;
   bool stopped_ = false;

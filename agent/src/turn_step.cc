@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 
 #include "reagent/agent/react_protocol.h"
+#include "reagent/core/abbreviate.h"
+#include "reagent/core/logging.h"
+#include "reagent/core/secret_scrubber.h"
 #include "turn_runner.h"
 
 namespace reagent {
@@ -23,6 +26,27 @@ std::string CategoriesOf(const ScanResult& scan) {
   std::string out;
   for (const std::string& c : scan.categories) out += (out.empty() ? "" : ", ") + c;
   return out.empty() ? "unspecified" : out;
+}
+
+constexpr std::string_view kWithheldReply = "[reply withheld: it contained a secret]";
+
+// Redacts secrets in every part of a reply that reagent shows, stores, logs or acts on (a
+// tool call carrying the key to a web tool would exfiltrate it). True when there were any.
+bool RedactReply(ChatResponse& r) {
+  bool found = false;
+  auto scrub = [&](std::string& text) {
+    std::string clean = RedactSecrets(text);
+    if (clean != text) {
+      text = std::move(clean);
+      found = true;
+    }
+  };
+  scrub(r.content);
+  for (ToolCall& c : r.tool_calls) {
+    scrub(c.name);
+    scrub(c.arguments);
+  }
+  return found;
 }
 
 bool IsRegistryRejection(const ToolResult& r) {
@@ -64,7 +88,9 @@ std::string DescribeModelEvent(const ModelEvent& e) {
 
 StopReason TurnRunner::StopForModelError(const ModelError& error) const {
   if (error.kind == ModelErrorKind::kCancelled || cancel_.cancelled()) return StopReason::kCancelled;
-  if (budget_.DeadlinePassed()) return StopReason::kDeadline;
+  // The deadline wins when it has passed or is what ended the call (a transfer cut short at
+  // the deadline, a retry that would have passed it), whatever the transport said.
+  if (budget_.DeadlinePassed() || error.hit_deadline) return StopReason::kDeadline;
   switch (error.kind) {
     case ModelErrorKind::kBadRequest:
     case ModelErrorKind::kContextLengthExceeded:
@@ -91,16 +117,23 @@ TurnRunner::ModelCall TurnRunner::CallModel(ChatRequest request, const Reservati
   };
   trace.max_output_tokens = request.max_tokens.value_or(0);
 
+  // Streamed text reaches the observer only through the scrubber: a key split across deltas
+  // is never shown, not even in halves.
+  SecretScrubber scrubber;
+  auto emit_delta = [&](const std::string& text) {
+    if (text.empty()) return;
+    Emit({.kind = AgentEvent::Kind::kTokenDelta, .step = trace.index,
+          .closing_call = trace.closing_call, .text = text});
+  };
   ChatResult r = [&] {
     if (options_.stream && observer_) {
       return deps_.model->Stream(request, [&](const ChatDelta& d) {
-        if (d.content.empty()) return;
-        Emit({.kind = AgentEvent::Kind::kTokenDelta, .step = trace.index,
-              .closing_call = trace.closing_call, .text = d.content});
+        if (!d.content.empty()) emit_delta(scrubber.Feed(d.content));
       });
     }
     return deps_.model->Complete(request);
   }();
+  emit_delta(scrubber.Finish());
 
   ModelCall out;
   if (!r.ok()) {
@@ -113,7 +146,13 @@ TurnRunner::ModelCall TurnRunner::CallModel(ChatRequest request, const Reservati
   ChatResponse& resp = r.value();
   result_.retries += std::max(call_retries, resp.attempts - 1);
   result_.fallbacks += std::max(call_fallbacks, resp.fallbacks);
-  if (resp.model.empty()) resp.model = shared_.model_name;
+  // Priced, budgeted and reported by the name reagent asked for: the server's name is
+  // untrusted (an unpriced name would switch the cost limit off, a cheaper one undercharge).
+  const std::string asked = resp.requested_model.empty() ? shared_.model_name : resp.requested_model;
+  if (!resp.model.empty() && resp.model != asked) {
+    Logger()->info("{} answered as \"{}\"", asked, Abbreviate(RedactSecrets(resp.model), kMaxEchoedName));
+  }
+  resp.model = asked;
 
   Usage usage = resp.usage;
   if (resp.cache_hit) {
@@ -125,6 +164,10 @@ TurnRunner::ModelCall TurnRunner::CallModel(ChatRequest request, const Reservati
       std::string text = resp.content;
       for (const ToolCall& c : resp.tool_calls) text += c.name + c.arguments;
       usage.completion_tokens = shared_.counter->CountText(text);
+    } else if (usage.prompt_tokens == 0) {
+      // Only the reply was counted (by the client, for a provider that sent no usage): the
+      // prompt is what was sent, and its exact count is known.
+      usage.prompt_tokens = reservation.prompt_tokens;
     }
     usage.cost_usd = shared_.cost(resp.model, usage);
   }
@@ -144,6 +187,21 @@ TurnRunner::ModelCall TurnRunner::CallModel(ChatRequest request, const Reservati
                           : fmt::format("{}: {} prompt + {} completion tokens (unpriced)",
                                         resp.model, usage.prompt_tokens, usage.completion_tokens);
   Emit(std::move(e));
+  out.secret = RedactReply(resp);
+  if (out.secret) {
+    const bool block = options_.on_secret == AgentOptions::SecretPolicy::kBlock;
+    const Finding finding{.rule = "output.secret", .category = "secret_leak", .weight = 1.0};
+    result_.findings.push_back(finding);
+    AgentEvent found{.kind = AgentEvent::Kind::kSanitizerFinding, .step = trace.index,
+                     .closing_call = trace.closing_call, .model = resp.model};
+    found.source = "model";
+    found.verdict = block ? Verdict::kBlock : Verdict::kRedact;
+    found.findings = {finding};
+    found.text = fmt::format("model: the reply contained a secret (an API key or key-shaped "
+                             "token); {}", block ? "withheld" : "redacted");
+    Logger()->warn("{}: {}", resp.model, found.text);
+    Emit(std::move(found));
+  }
   out.ok = true;
   out.response = std::move(resp);
   return out;
@@ -158,6 +216,7 @@ ChatRequest TurnRunner::MakeRequest(Prompt prompt, const Reservation& reservatio
   int64_t allowance = reservation.max_output_tokens;
   if (shared_.context_window) allowance = std::min(allowance, *shared_.context_window - prompt.tokens);
   request.max_tokens = allowance;  // the provider cannot write more than was reserved
+  request.prompt_tokens = prompt.tokens;
   request.temperature = options_.temperature;
   request.deadline = budget_.deadline();
   request.cancel = cancel_;
@@ -182,7 +241,7 @@ bool TurnRunner::StepOnce() {
   }
 
   const auto [limit, step_limit] = PromptLimits(false);
-  Prompt prompt = BuildPrompt(conv_[0], conv_tokens_[0], shared_.fixed_tokens, {}, limit, step_limit);
+  Prompt prompt = BuildPrompt(shared_.fixed_tokens, limit, step_limit);
   if (shared_.context_window &&
       prompt.tokens + options_.min_output_tokens > *shared_.context_window) {
     Stop(StopReason::kError,
@@ -194,6 +253,7 @@ bool TurnRunner::StepOnce() {
   auto reservation = budget_.Reserve(prompt.tokens, options_.max_output_tokens,
                                      options_.min_output_tokens, shared_.worst_price);
   if (!reservation.ok()) {
+    prompt = {};  // no longer shares conv_, which the closing call changes
     Closing(StopReason::kBudgetExhausted, reservation.error().ToString());
     return false;
   }
@@ -210,8 +270,13 @@ bool TurnRunner::StepOnce() {
   EmitWarnings(budget_.CountStep());
   result_.steps = budget_.steps();
 
-  const bool go_on = IsReact(options_) ? HandleReactReply(call.response, trace)
-                                       : HandleToolsReply(call.response, trace);
+  bool go_on = false;
+  if (call.secret && options_.on_secret == AgentOptions::SecretPolicy::kBlock) {
+    WithholdReply(trace);
+  } else {
+    go_on = IsReact(options_) ? HandleReactReply(call.response, trace)
+                              : HandleToolsReply(call.response, trace);
+  }
   nlohmann::json extra = nlohmann::json::object();
   if (stopped_) extra["stop_reason"] = StopReasonName(result_.stop_reason);
   const Status committed = Commit(&trace, std::move(extra));
@@ -264,6 +329,10 @@ bool TurnRunner::HandleToolsReply(const ChatResponse& response, StepTrace& trace
       Emit({.kind = AgentEvent::Kind::kThought, .step = trace.index, .text = trace.thought});
     }
     std::vector<ToolCall> calls = response.tool_calls;
+    const size_t requested = calls.size();
+    const size_t limit = static_cast<size_t>(options_.max_tool_calls_per_step);
+    // Only the calls that run enter the history, so every call there has its result.
+    if (calls.size() > limit) calls.resize(limit);
     for (size_t i = 0; i < calls.size(); ++i) {
       if (calls[i].id.empty()) calls[i].id = fmt::format("call_{}_{}", trace.index, i + 1);
     }
@@ -272,6 +341,16 @@ bool TurnRunner::HandleToolsReply(const ChatResponse& response, StepTrace& trace
     std::vector<std::string> observations = ExecuteTools(calls, trace);
     for (size_t i = 0; i < calls.size(); ++i) {
       Push(Message::Tool(calls[i].id, calls[i].name, std::move(observations[i])));
+    }
+    if (requested > limit) {
+      const std::string note = fmt::format(
+          "Your reply asked for {} tool calls; only the first {} were run (at most {} per step). "
+          "Ask again for any of the others you still need.",
+          requested, limit, limit);
+      trace.observations.push_back(note);
+      result_.observations.push_back(note);
+      Emit({.kind = AgentEvent::Kind::kParseError, .step = trace.index, .text = note});
+      Push(Message::User(note));
     }
     return true;
   }
@@ -286,6 +365,14 @@ bool TurnRunner::HandleToolsReply(const ChatResponse& response, StepTrace& trace
     return false;
   }
   return MalformedReply("Your reply was empty. Call one of the tools, or answer the user.", trace);
+}
+
+void TurnRunner::WithholdReply(StepTrace& trace) {
+  Push(Message::Assistant(std::string(kWithheldReply)));
+  trace.final_answer.clear();
+  Stop(StopReason::kBlocked,
+       "the model's reply contained a secret (an API key or key-shaped token) and was withheld "
+       "(agent.on_secret is block)");
 }
 
 bool TurnRunner::MalformedReply(const std::string& correction, StepTrace& trace) {
@@ -388,14 +475,26 @@ void TurnRunner::Closing(StopReason reason, std::string detail) {
   const std::string why = reason == StopReason::kMaxSteps
                               ? fmt::format("the limit of {} steps is reached", shared_.max_steps)
                               : std::string("the budget is nearly spent");
-  const std::vector<Message> extra{Message::User(ClosingInstruction(why))};
-  const Message system = Message::System(shared_.closing_system_prompt);
+  // The closing prompt is the conversation with the application's own system prompt and the
+  // instruction to answer now: swapped into conv_ for the call (no copy of the history) and
+  // taken out again before the answer is added.
+  Message step_system = std::exchange(conv_[0], Message::System(shared_.closing_system_prompt));
+  const int64_t step_system_tokens = std::exchange(conv_tokens_[0], shared_.closing_system_tokens);
+  conv_tokens_total_ += shared_.closing_system_tokens - step_system_tokens;
+  Push(Message::User(ClosingInstruction(why)));
+  auto restore = [&] {
+    PopLast();
+    conv_tokens_total_ += step_system_tokens - conv_tokens_[0];
+    conv_tokens_[0] = step_system_tokens;
+    conv_[0] = std::move(step_system);
+  };
   const auto [limit, step_limit] = PromptLimits(true);
-  Prompt prompt = BuildPrompt(system, shared_.closing_system_tokens, shared_.closing_fixed_tokens,
-                              extra, limit, step_limit);
+  Prompt prompt = BuildPrompt(shared_.closing_fixed_tokens, limit, step_limit);
   auto reservation = budget_.Reserve(prompt.tokens, options_.max_output_tokens,
                                      options_.min_output_tokens, shared_.worst_price);
   if (!reservation.ok()) {
+    prompt = {};
+    restore();
     Stop(reason, detail + "; no room left for a closing answer (" +
                      reservation.error().ToString() + ")");
     return;
@@ -404,6 +503,7 @@ void TurnRunner::Closing(StopReason reason, std::string detail) {
   Emit({.kind = AgentEvent::Kind::kStepStarted, .step = trace.index, .closing_call = true});
   ModelCall call = CallModel(MakeRequest(std::move(prompt), *reservation, /*with_tools=*/false),
                              *reservation, trace);
+  restore();
   if (!call.ok) {
     result_.model_error = call.error;
     const StopReason r = StopForModelError(call.error);
@@ -414,14 +514,18 @@ void TurnRunner::Closing(StopReason reason, std::string detail) {
     }
     return;
   }
-  const std::string& content = call.response.content;
-  std::string answer = IsReact(options_) ? ExtractClosingAnswer(content) : Trimmed(content);
-  Push(Message::Assistant(IsReact(options_) ? ParseReactReply(content).text : content));
-  trace.final_answer = answer;
-  result_.final_answer = std::move(answer);
-  result_.model_used = call.response.model;
-  Stop(reason, std::move(detail));
-  const Status committed = Commit(&trace, {{"stop_reason", StopReasonName(reason)}});
+  if (call.secret && options_.on_secret == AgentOptions::SecretPolicy::kBlock) {
+    WithholdReply(trace);
+  } else {
+    const std::string& content = call.response.content;
+    std::string answer = IsReact(options_) ? ExtractClosingAnswer(content) : Trimmed(content);
+    Push(Message::Assistant(IsReact(options_) ? ParseReactReply(content).text : content));
+    trace.final_answer = answer;
+    result_.final_answer = std::move(answer);
+    result_.model_used = call.response.model;
+    Stop(reason, std::move(detail));
+  }
+  const Status committed = Commit(&trace, {{"stop_reason", StopReasonName(result_.stop_reason)}});
   const Usage usage = trace.usage;
   result_.trace.push_back(std::move(trace));
   Emit({.kind = AgentEvent::Kind::kStepFinished, .step = result_.steps + 1, .closing_call = true,

@@ -1,5 +1,9 @@
 #include "support/agent_flags.h"
 
+#include <cstdio>
+
+#include "command.h"
+
 namespace reagent::cli {
 
 void AddAgentFlags(CLI::App* app, AgentFlags& f) {
@@ -66,6 +70,15 @@ Result<Config> ResolveConfig(const AgentFlags& f) {
   if (f.tpm) c.limiter["tpm"] = *f.tpm;
   if (!f.log_level.empty()) c.log_level = f.log_level;
   return c;
+}
+
+int ReportRuntimeError(const Config& config, const Status& status) {
+  if (status.code() == StatusCode::kInvalidArgument) {
+    std::fprintf(stderr, "reagent: %s: invalid configuration: %s\n", config.source.c_str(), status.message().c_str());
+    return kExitUsage;
+  }
+  std::fprintf(stderr, "reagent: %s\n", status.ToString().c_str());
+  return kExitFailure;
 }
 
 }  // namespace reagent::cli

@@ -35,4 +35,9 @@ void AddAgentFlags(CLI::App* app, AgentFlags& flags);
 // Loads the config (--config or the default search) and applies the flags over it.
 Result<Config> ResolveConfig(const AgentFlags& flags);
 
+// Prints why BuildRuntime refused `config` ("reagent: FILE: invalid configuration: KEY: ...")
+// and returns the exit code: 2 for a configuration error, 1 for anything else (a locked
+// database).
+int ReportRuntimeError(const Config& config, const Status& status);
+
 }  // namespace reagent::cli

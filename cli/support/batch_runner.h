@@ -1,6 +1,7 @@
 // The engine of `reagent batch`: reads JSON lines, processes each with a caller-supplied
 // function on N worker threads, checkpoints every finished item (BatchState) and writes one
-// result line per input line. Resumable: a rerun skips what the checkpoint holds. A failing
+// result line per input line (a blank or malformed line gets an error line). Two lines with
+// the same "id" are refused before anything runs. Resumable: a rerun skips what the checkpoint holds. A failing
 // item is recorded with its error and the batch goes on. Stopping (Ctrl-C) lets in-flight
 // items finish and takes no new ones.
 #pragma once
@@ -19,7 +20,7 @@
 namespace reagent::cli {
 
 struct BatchItem {
-  int64_t index = 0;  // 0-based line number among non-empty lines
+  int64_t index = 0;  // 0-based line number of the input (blank lines count)
   Json input;         // the parsed line
 };
 
@@ -38,7 +39,7 @@ using BatchProcessor = std::function<BatchItemResult(const BatchItem&, const Can
 struct BatchProgress {
   int64_t total = 0;       // items in the input
   int64_t done = 0;        // finished, including those skipped from the checkpoint
-  int64_t resumed = 0;     // skipped because the checkpoint had them
+  int64_t resumed = 0;     // skipped because the checkpoint had them as succeeded
   int64_t succeeded = 0;
   int64_t failed = 0;
   int64_t tokens = 0;
@@ -46,6 +47,11 @@ struct BatchProgress {
   int64_t retries = 0;
   int64_t rate_limited = 0;
   double elapsed_s = 0;
+  // Items finished per second over the last minute (ThroughputMeter): what the batch does
+  // now, after any burst at the start and under whatever pacing holds it. In the final
+  // report: over the whole run.
+  double items_per_s = 0;
+  std::optional<double> eta_s;  // items left / items_per_s; unknown until items finish
   bool final = false;      // the last report
 };
 

@@ -61,16 +61,34 @@ TEST_F(BatchRunnerTest, ProcessesEveryLineAndWritesResultsInInputOrder) {
   WriteInput("{\"id\":\"a\",\"text\":\"one\"}\n\n{\"id\":\"b\",\"text\":\"two\"}\n{\"id\":\"c\",\"text\":\"three\"}\n");
   auto p = RunBatch(Options(), Echo);
   ASSERT_TRUE(p.ok()) << p.status();
-  EXPECT_EQ(p->total, 3);
+  EXPECT_EQ(p->total, 4);  // the blank line is a line too: it gets an error line
   EXPECT_EQ(p->succeeded, 3);
+  EXPECT_EQ(p->failed, 1);
   EXPECT_EQ(p->tokens, 30);
   EXPECT_DOUBLE_EQ(p->cost_usd, 1.5);
   EXPECT_TRUE(p->final);
   auto out = ReadOutput();
-  ASSERT_EQ(out.size(), 3u);
+  ASSERT_EQ(out.size(), 4u);
   EXPECT_EQ(out[0]["id"], "a");
-  EXPECT_EQ(out[1]["answer"], "echo: two");
-  EXPECT_EQ(out[2]["index"], 2);
+  EXPECT_EQ(out[1]["index"], 1);
+  EXPECT_EQ(out[1]["ok"], false);
+  EXPECT_EQ(out[1]["error"], "line 2 is blank");
+  EXPECT_EQ(out[2]["answer"], "echo: two");
+  EXPECT_EQ(out[3]["index"], 3);
+}
+
+TEST_F(BatchRunnerTest, DuplicateIdsAreRefusedNamingBothLines) {
+  WriteInput("{\"id\":\"a\",\"text\":\"one\"}\n{\"id\":2,\"text\":\"two\"}\n{\"id\":\"a\",\"text\":\"three\"}\n");
+  std::atomic<int> calls{0};
+  auto p = RunBatch(Options(), [&](const BatchItem& item, const CancellationToken& c) {
+    ++calls;
+    return Echo(item, c);
+  });
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(p.status().message().find("duplicate id \"a\" on lines 1 and 3"), std::string::npos) << p.status();
+  EXPECT_EQ(calls, 0);
+  EXPECT_FALSE(fs::exists(out_));
 }
 
 TEST_F(BatchRunnerTest, AMalformedLineIsRecordedAsAFailureAndTheBatchGoesOn) {

@@ -42,8 +42,8 @@ void Sessions(ReplState& s, std::FILE* out) {
     return;
   }
   for (const auto& info : *list) {
-    std::fprintf(out, "  %s %s  %lld steps  %lld tokens  %s\n", info.id == s.session_id ? "*" : " ",
-                 info.id.c_str(), static_cast<long long>(info.step_count),
+    std::fprintf(out, "  %s %s  %s  %lld tokens  %s\n", info.id == s.session_id ? "*" : " ",
+                 info.id.c_str(), Counted(info.step_count, "step").c_str(),
                  static_cast<long long>(info.usage.total_tokens()), Money(info.usage.cost_usd).c_str());
   }
   if (list->empty()) std::fputs("  (no sessions)\n", out);
@@ -66,14 +66,14 @@ void History(ReplState& s, std::FILE* out) {
 
 void Budget(ReplState& s, std::FILE* out) {
   const Config& c = s.runtime->config;
-  std::fprintf(out, "  per turn: %lld tokens, %s, %d steps, %s deadline\n",
+  std::fprintf(out, "  per turn: %lld tokens, %s, %s, %s deadline\n",
                static_cast<long long>(c.budget_max_tokens),
                c.budget_max_cost_usd > 0 ? Money(c.budget_max_cost_usd).c_str() : "no cost limit",
-               c.max_steps, FormatDuration(c.budget_deadline_s).c_str());
+               Counted(c.max_steps, "step").c_str(), FormatDuration(c.budget_deadline_s).c_str());
   if (s.last_turn) {
-    std::fprintf(out, "  last turn: %lld tokens, %s, %d steps, stop %s\n",
+    std::fprintf(out, "  last turn: %lld tokens, %s, %s, stop %s\n",
                  static_cast<long long>(s.last_turn->usage.total_tokens()),
-                 Money(s.last_turn->usage.cost_usd).c_str(), s.last_turn->steps,
+                 Money(s.last_turn->usage.cost_usd).c_str(), Counted(s.last_turn->steps, "step").c_str(),
                  std::string(StopReasonName(s.last_turn->stop_reason)).c_str());
   }
 }
@@ -120,9 +120,9 @@ void Scan(ReplState& s, const std::string& text, std::FILE* out) {
 void Cost(ReplState& s, std::FILE* out) {
   auto info = s.runtime->sessions->GetInfo(s.session_id);
   if (info.ok()) {
-    std::fprintf(out, "  session: %lld tokens, %s over %lld steps\n",
+    std::fprintf(out, "  session: %lld tokens, %s over %s\n",
                  static_cast<long long>(info->usage.total_tokens()), Money(info->usage.cost_usd).c_str(),
-                 static_cast<long long>(info->step_count));
+                 Counted(info->step_count, "step").c_str());
   }
   std::fprintf(out, "  this repl: %lld tokens, %s over %d turns\n",
                static_cast<long long>(s.total.total_tokens()), Money(s.total.cost_usd).c_str(), s.turns);
@@ -160,7 +160,7 @@ ReplCommandResult RunReplCommand(ReplState& s, const std::string& line, std::FIL
     } else {
       s.session_id = arg;
       s.last_turn.reset();
-      std::fprintf(out, "  session %s (%lld steps)\n", arg.c_str(), static_cast<long long>(info->step_count));
+      std::fprintf(out, "  session %s (%s)\n", arg.c_str(), Counted(info->step_count, "step").c_str());
     }
   } else if (command == "/history") {
     History(s, out);

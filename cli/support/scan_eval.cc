@@ -19,7 +19,6 @@ struct Tally {
   size_t n = 0;
   size_t flagged = 0;  // redact or block
   size_t blocked = 0;
-  std::vector<std::string> errors;
 };
 
 std::string Percent(double x) {
@@ -28,10 +27,24 @@ std::string Percent(double x) {
   return buf;
 }
 
+// "12.5 % | 8.1-18.8 %": a rate and its interval, two table cells.
+std::string RateCells(size_t k, size_t n) {
+  Interval ci = WilsonInterval(k, n);
+  return Percent(n ? static_cast<double>(k) / static_cast<double>(n) : 0.0) + " % | " +
+         Percent(ci.low) + "-" + Percent(ci.high) + " %";
+}
+
 std::string OneLine(const std::string& s) {
   std::string out;
   for (char c : s.substr(0, kErrorExcerptBytes)) out.push_back(c == '\n' ? ' ' : c);
   return out;
+}
+
+void PrintRow(FILE* out, const std::string& file, const std::string& label,
+              const std::string& filter, const Tally& t) {
+  std::fprintf(out, "| %s | %s | %s | %zu | %zu | %s | %zu | %s |\n", file.c_str(), label.c_str(),
+               filter.c_str(), t.n, t.blocked, RateCells(t.blocked, t.n).c_str(), t.flagged,
+               RateCells(t.flagged, t.n).c_str());
 }
 
 }  // namespace
@@ -47,7 +60,8 @@ Interval WilsonInterval(size_t k, size_t n) {
   return {std::max(0.0, center - half), std::min(1.0, center + half)};
 }
 
-Status EvaluateFolder(const Sanitizer& sanitizer, const EvalOptions& options, FILE* out) {
+Status EvaluateFolder(const std::vector<EvalFilter>& filters, const EvalOptions& options,
+                      FILE* out) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(options.folder, ec)) {
@@ -60,15 +74,17 @@ Status EvaluateFolder(const Sanitizer& sanitizer, const EvalOptions& options, FI
   if (files.empty()) return Status::NotFound("no *.jsonl file in " + options.folder);
   std::sort(files.begin(), files.end());
 
-  std::fprintf(out, "| file | label | n | flagged | rate | 95%% Wilson CI | blocked |\n");
-  std::fprintf(out, "|---|---|---:|---:|---:|---|---:|\n");
-  std::map<std::string, Tally> totals;
+  std::fprintf(out, "| file | label | filter | n | blocked | rate | 95%% Wilson CI | flagged | rate | "
+                    "95%% Wilson CI |\n");
+  std::fprintf(out, "|---|---|---|---:|---:|---:|---|---:|---:|---|\n");
+  // totals[filter][label]
+  std::vector<std::map<std::string, Tally>> totals(filters.size());
   std::vector<std::string> error_lines;
   size_t malformed = 0;
   for (const fs::path& path : files) {
     std::ifstream in(path);
     if (!in) return Status::IOError("cannot read " + path.string());
-    std::map<std::string, Tally> tallies;
+    std::vector<std::map<std::string, Tally>> tallies(filters.size());
     std::string line;
     size_t line_no = 0;
     while (std::getline(in, line)) {
@@ -80,39 +96,46 @@ Status EvaluateFolder(const Sanitizer& sanitizer, const EvalOptions& options, FI
         ++malformed;
         continue;
       }
-      std::string text = (*row)["text"].get<std::string>();
-      std::string label = (*row)["label"].get<std::string>();
-      ScanResult r = sanitizer.Scan(text, options.source);
-      bool flagged = r.verdict != Verdict::kAllow;
-      for (Tally* t : {&tallies[label], &totals[label]}) {
-        ++t->n;
-        t->flagged += flagged ? 1 : 0;
-        t->blocked += r.verdict == Verdict::kBlock ? 1 : 0;
+      if (!options.split.empty() &&
+          !(row->contains("split") && (*row)["split"] == options.split)) {
+        continue;
       }
-      bool wrong = (label == "benign") == flagged;
-      if (options.show_errors && wrong) {
-        std::string id = row->contains("id") ? DumpJson((*row)["id"]) : std::to_string(line_no);
-        error_lines.push_back(std::string(label == "benign" ? "FP   " : "MISS ") + id + " " +
-                              Percent(r.score) + " " + OneLine(text));
+      const std::string text = (*row)["text"].get<std::string>();
+      const std::string label = (*row)["label"].get<std::string>();
+      for (size_t k = 0; k < filters.size(); ++k) {
+        ScanResult r = filters[k].sanitizer->Scan(text, options.source);
+        bool flagged = r.verdict != Verdict::kAllow;
+        for (Tally* t : {&tallies[k][label], &totals[k][label]}) {
+          ++t->n;
+          t->flagged += flagged ? 1 : 0;
+          t->blocked += r.verdict == Verdict::kBlock ? 1 : 0;
+        }
+        bool wrong = label == "benign" ? flagged : r.verdict != Verdict::kBlock;
+        if (options.show_errors && wrong && k + 1 == filters.size()) {
+          std::string id = row->contains("id") ? DumpJson((*row)["id"]) : std::to_string(line_no);
+          error_lines.push_back(std::string(label == "benign" ? "FP   " : "MISS ") +
+                                std::string(VerdictName(r.verdict)) + " " + id + " " +
+                                Percent(r.score) + " " + OneLine(text));
+        }
       }
     }
-    for (const auto& [label, t] : tallies) {
-      Interval ci = WilsonInterval(t.flagged, t.n);
-      std::string what = label == "benign" ? "FP " : "detect ";
-      std::fprintf(out, "| %s | %s | %zu | %zu | %s%s %% | %s-%s %% | %zu |\n",
-                   path.filename().string().c_str(), label.c_str(), t.n, t.flagged, what.c_str(),
-                   Percent(static_cast<double>(t.flagged) / static_cast<double>(t.n)).c_str(),
-                   Percent(ci.low).c_str(), Percent(ci.high).c_str(), t.blocked);
+    for (const auto& [label, unused] : tallies.front()) {
+      for (size_t k = 0; k < filters.size(); ++k) {
+        PrintRow(out, path.filename().string(), label, filters[k].name, tallies[k][label]);
+      }
     }
   }
-  std::fprintf(out, "\nSummary (source=%s):\n\n| label | n | flagged | rate | 95%% Wilson CI |\n",
-               std::string(TextSourceName(options.source)).c_str());
-  std::fprintf(out, "|---|---:|---:|---:|---|\n");
-  for (const auto& [label, t] : totals) {
-    Interval ci = WilsonInterval(t.flagged, t.n);
-    std::fprintf(out, "| %s | %zu | %zu | %s %% | %s-%s %% |\n", label.c_str(), t.n, t.flagged,
-                 Percent(static_cast<double>(t.flagged) / static_cast<double>(t.n)).c_str(),
-                 Percent(ci.low).c_str(), Percent(ci.high).c_str());
+  std::fprintf(out, "\nSummary (source=%s%s%s):\n\n| label | filter | n | blocked | rate | 95%% Wilson CI | "
+                    "flagged | rate | 95%% Wilson CI |\n|---|---|---:|---:|---:|---|---:|---:|---|\n",
+               std::string(TextSourceName(options.source)).c_str(),
+               options.split.empty() ? "" : ", split=", options.split.c_str());
+  for (const auto& [label, unused] : totals.front()) {
+    for (size_t k = 0; k < filters.size(); ++k) {
+      const Tally& t = totals[k][label];
+      std::fprintf(out, "| %s | %s | %zu | %zu | %s | %zu | %s |\n", label.c_str(),
+                   filters[k].name.c_str(), t.n, t.blocked, RateCells(t.blocked, t.n).c_str(),
+                   t.flagged, RateCells(t.flagged, t.n).c_str());
+    }
   }
   if (malformed > 0) std::fprintf(out, "\n%zu malformed line(s) skipped\n", malformed);
   for (const std::string& e : error_lines) std::fprintf(out, "%s\n", e.c_str());

@@ -46,11 +46,17 @@ std::string FormatDuration(double seconds) {
   } else if (seconds < 3600) {
     int s = static_cast<int>(seconds);
     std::snprintf(buf, sizeof buf, "%dm%02ds", s / 60, s % 60);
+  } else if (seconds < 1e15) {
+    const long long s = static_cast<long long>(seconds);
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", s / 3600, (s % 3600) / 60);
   } else {
-    int s = static_cast<int>(seconds);
-    std::snprintf(buf, sizeof buf, "%dh%02dm", s / 3600, (s % 3600) / 60);
+    std::snprintf(buf, sizeof buf, "%.3gs", seconds);  // a saturated "forever"
   }
   return buf;
+}
+
+std::string Counted(int64_t n, std::string_view noun) {
+  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
 }
 
 }  // namespace reagent::cli

@@ -2,6 +2,7 @@
 // wanted (only on a terminal, never with NO_COLOR set), and its width.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -20,5 +21,8 @@ std::string Paint(std::string_view text, Color color, bool enabled);
 
 // "1m05s", "3.2s", "250ms".
 std::string FormatDuration(double seconds);
+
+// "1 step", "2 steps", "0 steps" (nouns that take an "s").
+std::string Counted(int64_t n, std::string_view noun);
 
 }  // namespace reagent::cli

@@ -2,6 +2,9 @@
 
 #include <cstdio>
 
+#include <fmt/format.h>
+
+#include "reagent/core/abbreviate.h"
 #include "support/terminal.h"
 
 namespace reagent::cli {
@@ -83,13 +86,13 @@ void TurnDisplay::OnEvent(const AgentEvent& e) {
       if (options_.verbose && !e.text.empty()) Line(Paint("  thought: " + Shorten(e.text, 400), Color::kDim, c));
       break;
     case K::kToolCall:
-      Line(Paint("· step " + std::to_string(e.step) + ": " + e.tool_call.name + "(" +
+      Line(Paint("· step " + std::to_string(e.step) + ": " + Abbreviate(e.tool_call.name, kMaxEchoedName) + "(" +
                      Shorten(e.tool_call.arguments, 120) + ")",
                  Color::kCyan, c));
       break;
     case K::kToolResult:
       if (e.is_error) {
-        Line(Paint("  " + e.tool_call.name + " failed (" + e.error_kind + "): " + Shorten(e.text, 200),
+        Line(Paint("  " + Abbreviate(e.tool_call.name, kMaxEchoedName) + " failed (" + e.error_kind + "): " + Shorten(e.text, 200),
                    Color::kRed, c));
       } else if (options_.verbose) {
         Line(Paint("  → " + Shorten(e.text, kMaxShownObservation), Color::kDim, c));
@@ -131,7 +134,7 @@ void TurnDisplay::OnEvent(const AgentEvent& e) {
       break;
     case K::kBudgetWarning:
       Line(Paint("· budget warning: " + std::string(BudgetDimensionName(e.warning.dimension)) + " at " +
-                     std::to_string(static_cast<int>(e.warning.fraction * 100)) + "% of the " +
+                     fmt::format("{:.0f}", e.warning.fraction * 100) + "% of the " +
                      e.warning.scope + " limit",
                  Color::kYellow, c));
       break;
@@ -193,7 +196,7 @@ Json TurnJson(const TurnResult& r, const std::string& session_id) {
             {"stop_detail", r.stop_detail},
             {"steps", r.steps},
             {"usage", r.usage},
-            {"cost_usd", r.usage.cost_usd ? Json(*r.usage.cost_usd) : Json()},
+            {"cost_usd", r.usage.cost_usd ? Json(RoundedCost(*r.usage.cost_usd)) : Json()},
             {"model_used", r.model_used},
             {"models_used", r.models_used},
             {"retries", r.retries},

@@ -2,10 +2,30 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <thread>
 
 namespace reagent {
 namespace {
+
+TEST(SecondsTest, HugeValuesSaturateInsteadOfWrapping) {
+  EXPECT_EQ(Seconds(1e12), kMaxDuration);
+  EXPECT_EQ(Seconds(1e300), kMaxDuration);
+  EXPECT_EQ(Seconds(std::numeric_limits<double>::infinity()), kMaxDuration);
+  EXPECT_EQ(Seconds(-1e12), -kMaxDuration);
+  EXPECT_EQ(Seconds(std::numeric_limits<double>::quiet_NaN()), Duration::zero());
+  EXPECT_EQ(Seconds(1.5), std::chrono::milliseconds(1500));
+  EXPECT_GT(Seconds(9.3e9), Seconds(60));  // past int64 nanoseconds: still "very long"
+  // A wall-clock instant plus a saturated duration (twice) does not overflow.
+  const WallTime now = SystemClock::Default().WallNow();
+  EXPECT_GT(now + Seconds(1e12) + Seconds(1e12), now);
+}
+
+TEST(SecondsTest, CeilSecondsNeverWakesEarly) {
+  EXPECT_GE(ToSeconds(CeilSeconds(0.1)), 0.1);
+  EXPECT_EQ(CeilSeconds(2), std::chrono::seconds(2));
+  EXPECT_EQ(CeilSeconds(1e15), kMaxDuration);
+}
 
 TEST(ManualClockTest, StartsAtZeroAndMovesOnlyWhenTold) {
   ManualClock clock;

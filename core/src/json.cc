@@ -1,29 +1,108 @@
 #include "reagent/core/json.h"
 
-#include <fstream>
-#include <sstream>
+#include <exception>
+#include <new>
+
+#include "reagent/core/bounded_read.h"
 
 namespace reagent {
+namespace {
 
-Result<Json> ParseJson(std::string_view text, std::string_view where) {
+// The byte offset of the bracket that opens nesting level max_depth + 1, or npos. Brackets
+// inside strings do not count; the text need not be valid JSON (the parser judges that).
+size_t FindTooDeep(std::string_view text, int max_depth) {
+  int depth = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    i = text.find_first_of("\"[]{}", i);
+    if (i == std::string_view::npos) return std::string_view::npos;
+    switch (text[i]) {
+      case '"': {
+        // Skip the string: up to the next quote not escaped by a backslash.
+        size_t j = i + 1;
+        while (true) {
+          j = text.find_first_of("\"\\", j);
+          if (j == std::string_view::npos) return std::string_view::npos;
+          if (text[j] == '"') break;
+          j += 2;  // the backslash and the character it escapes
+        }
+        i = j;
+        break;
+      }
+      case '[':
+      case '{':
+        if (++depth > max_depth) return i;
+        break;
+      default:
+        --depth;
+        break;
+    }
+    ++i;
+  }
+  return std::string_view::npos;
+}
+
+// nlohmann's messages start with "[json.exception.parse_error.101] "; keep the rest.
+std::string WithoutPrefix(const char* what) {
+  std::string text = what;
+  if (auto pos = text.find("] "); pos != std::string::npos) text = text.substr(pos + 2);
+  return text;
+}
+
+Status Invalid(std::string_view where, size_t byte, const std::string& what) {
+  return Status::InvalidArgument(std::string(where) + ": invalid JSON at byte " +
+                                 std::to_string(byte) + ": " + what);
+}
+
+// "number overflow parsing '1e400'" names the number but not its place; find it.
+Status NumberOutOfRange(std::string_view text, std::string_view where, const std::string& what) {
+  std::string number;
+  if (auto open = what.find('\''); open != std::string::npos) {
+    if (auto close = what.find('\'', open + 1); close != std::string::npos) {
+      number = what.substr(open + 1, close - open - 1);
+    }
+  }
+  const size_t at = number.empty() ? std::string_view::npos : text.find(number);
+  return Invalid(where, at == std::string_view::npos ? 0 : at,
+                 "number out of range" + (number.empty() ? "" : " (" + number + ")") +
+                     ": beyond what a double can hold");
+}
+
+}  // namespace
+
+Result<Json> ParseJson(std::string_view text, std::string_view where, const JsonLimits& limits) {
+  if (const size_t deep = FindTooDeep(text, limits.max_depth); deep != std::string_view::npos) {
+    return Invalid(where, deep,
+                   "nesting deeper than " + std::to_string(limits.max_depth) + " levels");
+  }
   try {
     return Json::parse(text.begin(), text.end());
   } catch (const Json::parse_error& e) {
-    std::string what = e.what();
-    // nlohmann's message starts with "[json.exception.parse_error.101] "; keep the rest.
-    if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
-    return Status::InvalidArgument(std::string(where) + ": invalid JSON at byte " +
-                                   std::to_string(e.byte) + ": " + what);
+    return Invalid(where, e.byte, WithoutPrefix(e.what()));
+  } catch (const Json::out_of_range& e) {
+    return NumberOutOfRange(text, where, WithoutPrefix(e.what()));
+  } catch (const Json::exception& e) {
+    return Invalid(where, 0, WithoutPrefix(e.what()));
+  } catch (const std::bad_alloc&) {
+    return Status::ResourceExhausted(std::string(where) + ": out of memory parsing " +
+                                     std::to_string(text.size()) + " bytes of JSON");
+  } catch (const std::exception& e) {
+    return Invalid(where, 0, e.what());
   }
 }
 
+Result<Json> ParseJsonLine(const LineReader::Line& line, const JsonLimits& limits) {
+  const std::string where = "line " + std::to_string(line.number);
+  if (line.too_long) {
+    return Status::InvalidArgument(where + ": longer than " + DescribeBytes(kMaxJsonLineBytes) +
+                                   ", the limit for one JSON line");
+  }
+  return ParseJson(line.text, where, limits);
+}
+
 Result<Json> ReadJsonFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot open " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Status::IOError("cannot read " + path);
-  return ParseJson(ss.str(), path);
+  REAGENT_ASSIGN_OR_RETURN(std::string text, ReadFileBounded(path, kMaxJsonFileBytes));
+  return ParseJson(text, path);
 }
 
 std::string DumpJson(const Json& j, int indent) {

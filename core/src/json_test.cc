@@ -44,6 +44,48 @@ TEST(JsonTest, DumpNeverThrowsOnInvalidUtf8) {
   EXPECT_NE(out.find("\xEF\xBF\xBD"), std::string::npos);  // U+FFFD
 }
 
+TEST(JsonTest, NumberOutOfDoubleRangeIsAParseErrorNamingThePlace) {
+  for (const char* text : {R"({"usage": {"prompt_tokens": 1e400}})", "[-1e400]", "1E+999"}) {
+    auto r = ParseJson(text, "response body");
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(r.status().message().find("response body"), std::string::npos) << r.status();
+    EXPECT_NE(r.status().message().find("out of range"), std::string::npos) << r.status();
+  }
+  auto r = ParseJson(R"({"a": 1e400})", "x");
+  EXPECT_NE(r.status().message().find("byte 6"), std::string::npos) << r.status();
+  // Big but representable numbers are fine; integers beyond 64 bits become doubles.
+  EXPECT_TRUE(ParseJson("[1e308, -1e308, 123456789012345678901234567890]").ok());
+}
+
+TEST(JsonTest, NestingDeeperThanTheLimitIsRefusedBeforeParsing) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  auto r = ParseJson(deep, "line 1");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("line 1"), std::string::npos) << r.status();
+  EXPECT_NE(r.status().message().find("nesting deeper than 64"), std::string::npos) << r.status();
+  EXPECT_NE(r.status().message().find("byte 64"), std::string::npos) << r.status();
+
+  const std::string ok = std::string(64, '[') + std::string(64, ']');
+  EXPECT_TRUE(ParseJson(ok).ok());
+  EXPECT_FALSE(ParseJson("[" + ok + "]").ok());
+  EXPECT_TRUE(ParseJson("[" + ok + "]", "x", {.max_depth = 65}).ok());
+}
+
+TEST(JsonTest, BracketsInsideStringsDoNotCountAsNesting) {
+  const std::string text = R"({"a": ")" + std::string(1000, '[') + R"(\"{{{", "b": [1]})";
+  auto r = ParseJson(text);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ((*r)["b"][0], 1);
+}
+
+TEST(JsonTest, ReadJsonFileRefusesADirectoryClearly) {
+  auto r = ReadJsonFile(::testing::TempDir());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("is a directory"), std::string::npos) << r.status();
+}
+
 TEST(JsonTest, TypeNames) {
   EXPECT_EQ(JsonTypeName(Json(1)), "integer");
   EXPECT_EQ(JsonTypeName(Json(1.5)), "number");

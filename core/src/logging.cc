@@ -1,5 +1,7 @@
 #include "reagent/core/logging.h"
 
+#include "key_shape.h"
+
 #include <algorithm>
 #include <cctype>
 #include <mutex>
@@ -29,17 +31,31 @@ std::vector<std::string>& Secrets() {
   return secrets;
 }
 
-bool IsKeyChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }
+using key_shape::IsKeyChar;
 
-// Redacts "<prefix><key chars>{kMinKeyBody,}" wherever prefix starts a token.
-void RedactShaped(std::string& s, std::string_view prefix, size_t min_body) {
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Replaces s[pos, pos + len) with replacement in s and its lower-case twin alike.
+void ReplaceBoth(std::string& s, std::string& lower, size_t pos, size_t len, std::string_view replacement) {
+  s.replace(pos, len, replacement);
+  lower.replace(pos, len, Lower(replacement));
+}
+
+// Redacts "<prefix><key chars>{min_body,}" wherever prefix starts a token; the prefix is
+// matched without regard to case ("SK-…", "bearer …").
+void RedactShaped(std::string& s, std::string& lower, std::string_view prefix, size_t min_body) {
+  const std::string lower_prefix = Lower(prefix);
   size_t pos = 0;
-  while ((pos = s.find(prefix, pos)) != std::string::npos) {
+  while ((pos = lower.find(lower_prefix, pos)) != std::string::npos) {
     bool starts_token = pos == 0 || !IsKeyChar(s[pos - 1]);
     size_t end = pos + prefix.size();
     while (end < s.size() && (IsKeyChar(s[end]) || s[end] == '.')) ++end;
     if (starts_token && end - pos - prefix.size() >= min_body) {
-      s.replace(pos + prefix.size(), end - pos - prefix.size(), kRedacted);
+      ReplaceBoth(s, lower, pos + prefix.size(), end - pos - prefix.size(), kRedacted);
       pos += prefix.size() + kRedacted.size();
     } else {
       pos = end > pos ? end : pos + 1;
@@ -126,26 +142,35 @@ void RegisterSecret(std::string_view secret) {
   if (secret.size() < kMinSecretLength) return;
   std::unique_lock lock(SecretsMutex());
   auto& secrets = Secrets();
-  if (std::find(secrets.begin(), secrets.end(), secret) == secrets.end()) {
-    secrets.emplace_back(secret);
-  }
+  const std::string lower = Lower(secret);
+  if (std::find(secrets.begin(), secrets.end(), lower) == secrets.end()) secrets.push_back(lower);
+}
+
+std::vector<std::string> RegisteredSecrets() {
+  std::shared_lock lock(SecretsMutex());
+  return Secrets();
 }
 
 std::string RedactSecrets(std::string_view text) {
   std::string s(text);
+  std::string lower = Lower(text);
   {
     std::shared_lock lock(SecretsMutex());
+    // Matched without regard to ASCII case: a server that upper-cases the key it echoes in
+    // an error must not get it through.
     for (const auto& secret : Secrets()) {
       size_t pos = 0;
-      while ((pos = s.find(secret, pos)) != std::string::npos) {
-        s.replace(pos, secret.size(), kRedacted);
+      while ((pos = lower.find(secret, pos)) != std::string::npos) {
+        ReplaceBoth(s, lower, pos, secret.size(), kRedacted);
         pos += kRedacted.size();
       }
     }
   }
-  RedactShaped(s, "sk-", kMinKeyBody);
-  RedactShaped(s, "Bearer ", 8);
+  RedactShaped(s, lower, key_shape::kKeyPrefix, kMinKeyBody);
+  RedactShaped(s, lower, "Bearer ", 8);
   return s;
 }
+
+bool ContainsSecret(std::string_view text) { return RedactSecrets(text) != text; }
 
 }  // namespace reagent

@@ -1,5 +1,7 @@
 #include "reagent/core/message.h"
 
+#include <cmath>
+
 namespace reagent {
 
 std::string_view RoleName(Role role) {
@@ -65,7 +67,12 @@ void from_json(const nlohmann::json& j, Message& m) {
   } else if (content.is_array()) {  // content parts: keep the text ones
     m.content.clear();
     for (const auto& part : content) {
-      if (part.is_object() && part.value("type", "") == "text") m.content += part.value("text", "");
+      if (!part.is_object()) continue;
+      const auto type = part.find("type");
+      const auto text = part.find("text");
+      if (type != part.end() && *type == "text" && text != part.end() && text->is_string()) {
+        m.content += text->get<std::string>();
+      }
     }
   } else {
     m.content.clear();
@@ -81,7 +88,14 @@ void to_json(nlohmann::json& j, const Usage& u) {
   j = {{"prompt_tokens", u.prompt_tokens}, {"completion_tokens", u.completion_tokens},
        {"total_tokens", u.total_tokens()}};
   if (u.cached_tokens) j["prompt_tokens_details"] = {{"cached_tokens", u.cached_tokens}};
-  if (u.cost_usd) j["cost_usd"] = *u.cost_usd;
+  if (u.cost_usd) j["cost_usd"] = RoundedCost(*u.cost_usd);
+}
+
+double RoundedCost(double usd) {
+  constexpr double kPerDollar = 1e12;
+  // Beyond 2^53 picodollars ($9,007) the scaled value has no fraction left to drop.
+  if (!std::isfinite(usd) || std::fabs(usd) >= 9e15 / kPerDollar) return usd;
+  return std::round(usd * kPerDollar) / kPerDollar;
 }
 
 void from_json(const nlohmann::json& j, Usage& u) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
 #include <vector>
 
 namespace reagent {
@@ -165,6 +167,34 @@ TEST(CircuitBreaker, ValidateRejectsImpossibleOptions) {
   EXPECT_FALSE(BreakerOptions{.failure_threshold = 0}.Validate().ok());
   EXPECT_FALSE((BreakerOptions{.window_calls = 5, .min_calls = 10}.Validate().ok()));
   EXPECT_FALSE(BreakerOptions{.failure_rate = 0}.Validate().ok());
+}
+
+TEST(CircuitBreakerThreads, ManyThreadsAtOnceGetExactlyTheHalfOpenTrials) {
+  ManualClock clock;
+  CircuitBreaker breaker("m", clock, {.failure_threshold = 5, .open_for = Seconds(60), .half_open_trials = 3});
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(breaker.Allow().allowed);
+    breaker.Record(CallOutcome::kFailure);
+  }
+  ASSERT_EQ(breaker.state(), BreakerState::kOpen);
+  clock.Advance(Seconds(60));
+  // 16 threads ask at the same moment; none records until all have asked.
+  std::atomic<int> ready{0}, admitted{0}, asked{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&] {
+      ++ready;
+      while (ready.load() < 16) std::this_thread::yield();
+      const bool allowed = breaker.Allow().allowed;
+      if (allowed) ++admitted;
+      ++asked;
+      while (asked.load() < 16) std::this_thread::yield();
+      if (allowed) breaker.Record(CallOutcome::kSuccess);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(admitted.load(), 3);
+  EXPECT_EQ(breaker.state(), BreakerState::kClosed);  // the three trials succeeded
 }
 
 }  // namespace

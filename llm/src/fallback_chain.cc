@@ -63,6 +63,7 @@ ChatResult FallbackChain::Run(const ChatRequest& request, const DeltaCallback* o
     if (!soonest_retry || d < *soonest_retry) soonest_retry = d;
   };
   int fallbacks = 0;
+  bool hit_deadline = false;  // some model's try was cut short by the caller's deadline
   for (size_t i = 0; i < entries_.size(); ++i) {
     const FallbackEntry& entry = entries_[i];
     const std::string name = name_of(i);
@@ -81,7 +82,8 @@ ChatResult FallbackChain::Run(const ChatRequest& request, const DeltaCallback* o
       std::string message = "deadline passed before a model could answer";
       if (!reasons.empty()) message += " (" + reasons + ")";
       return MakeUnexpected(ModelError{.kind = ModelErrorKind::kTimeout,
-                                       .message = std::move(message), .model = name});
+                                       .message = std::move(message), .model = name,
+                                       .hit_deadline = true});
     }
     if (entry.breaker) {
       BreakerDecision decision = entry.breaker->Allow();
@@ -110,11 +112,13 @@ ChatResult FallbackChain::Run(const ChatRequest& request, const DeltaCallback* o
     }
     if (result.ok()) {
       if (result->model.empty()) result->model = name;
+      if (result->requested_model.empty()) result->requested_model = name;
       result->fallbacks = fallbacks;
       return result;
     }
     const ModelError& error = result.error();
     if (delivered || !WorthFallingBack(error)) return result;
+    hit_deadline = hit_deadline || error.hit_deadline;
     if (error.retry_after_s) note_retry(Seconds(*error.retry_after_s));
     move_on(ShortReason(error) + (error.message.empty() ? "" : ": " + error.message));
   }
@@ -123,6 +127,7 @@ ChatResult FallbackChain::Run(const ChatRequest& request, const DeltaCallback* o
   unavailable.message = entries_.empty() ? "no model configured"
                                          : "no model could answer: " + reasons;
   if (soonest_retry) unavailable.retry_after_s = ToSeconds(*soonest_retry);
+  unavailable.hit_deadline = hit_deadline;
   return MakeUnexpected(std::move(unavailable));
 }
 

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reagent/core/abbreviate.h"
 #include "reagent/core/json.h"
 #include "reagent/core/logging.h"
 
@@ -58,7 +59,12 @@ ErrorFields FieldsOf(const nlohmann::json& body) {
   else if (err->contains("detail")) f.message = JsonText((*err)["detail"]);
   if (err->contains("code")) {
     const auto& code = (*err)["code"];
-    if (code.is_number_integer()) f.numeric_code = code.get<int>();
+    if (code.is_number_integer() && !code.is_number_unsigned() && code.get<int64_t>() >= 0 &&
+        code.get<int64_t>() < 1000) {
+      f.numeric_code = static_cast<int>(code.get<int64_t>());  // an HTTP status, else ignored
+    } else if (code.is_number_unsigned() && code.get<uint64_t>() < 1000) {
+      f.numeric_code = static_cast<int>(code.get<uint64_t>());
+    }
     else if (code.is_string()) f.code = code.get<std::string>();
   }
   if (f.code.empty() && err->contains("type") && (*err)["type"].is_string()) {
@@ -108,6 +114,9 @@ ModelErrorKind ClassifyHttpStatus(int status, std::string_view code, std::string
   if (c == "insufficient_quota" || c == "billing_hard_limit_reached" || c == "quota_exceeded") {
     return ModelErrorKind::kQuotaExhausted;
   }
+  // A redirect: the endpoint is elsewhere. Not followed (it would resend the key to wherever
+  // the server points) and not retried (it says the same thing every time).
+  if (status >= 300 && status < 400) return ModelErrorKind::kNotFound;
   switch (status) {
     case 401:
     case 403: return ModelErrorKind::kAuth;
@@ -143,6 +152,13 @@ ModelError ModelErrorFromHttp(int status, const HttpHeaders& headers, std::strin
     fields.message = std::string(body);
   }
   if (fields.message.empty()) fields.message = "HTTP " + std::to_string(status);
+  if (status >= 300 && status < 400) {
+    auto location = headers.find("location");
+    fields.message = "redirected to " +
+                     (location == headers.end() ? std::string("(no Location header)")
+                                                : Abbreviate(location->second, kMaxEchoedText)) +
+                     "; redirects are not followed: set the model's base_url to the final address";
+  }
   e.code = Shorten(fields.code);
   e.message = Shorten(fields.message);
   e.kind = ClassifyHttpStatus(status, fields.code, fields.message);

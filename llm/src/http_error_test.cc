@@ -116,6 +116,19 @@ TEST(HttpError, AcceptsVllmAndFastApiShapes) {
   EXPECT_NE(fastapi.message.find("field required"), std::string::npos);
 }
 
+TEST(HttpError, RedirectIsNotRetriedAndNamesTheLocation) {
+  for (int status : {301, 302, 307, 308}) {
+    ModelError e = ModelErrorFromHttp(status, {{"location", "https://elsewhere.example/v1/chat/completions"}},
+                                      "", "m", WallTime{});
+    EXPECT_EQ(e.kind, ModelErrorKind::kNotFound) << status;
+    EXPECT_FALSE(e.retryable());
+    EXPECT_NE(e.message.find("redirected to https://elsewhere.example/v1/chat/completions"), std::string::npos)
+        << e.message;
+  }
+  ModelError huge = ModelErrorFromHttp(307, {{"location", std::string(100000, 'x')}}, "", "m", WallTime{});
+  EXPECT_LT(huge.message.size(), 1000u);
+}
+
 TEST(HttpError, EmptyBodyNamesTheStatus) { EXPECT_EQ(FromHttp(500, "").message, "HTTP 500"); }
 
 TEST(HttpError, RegisteredSecretsNeverReachTheMessage) {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "curl_transfer.h"
+#include "reagent/core/abbreviate.h"
 #include "reagent/core/json.h"
 #include "reagent/core/logging.h"
 #include "reagent/core/version.h"
@@ -137,6 +138,13 @@ Result<std::unique_ptr<OpenAIChatModel>> OpenAIChatModel::Create(OpenAIChatModel
     impl->has_key = true;
   }
   for (const auto& [name, value] : impl->options.extra_headers) {
+    // CR or LF would end the header line and put whatever follows on the wire as another.
+    if (name.empty() || name.find_first_of(std::string(":\r\n\0 \t", 6)) != std::string::npos ||
+        value.find_first_of(std::string("\r\n\0", 3)) != std::string::npos) {
+      return Status::InvalidArgument("OpenAIChatModel: extra header \"" +
+                                     Abbreviate(RedactSecrets(name), kMaxEchoedName) +
+                                     "\" has an invalid name or a CR, LF or NUL in its value");
+    }
     if (LooksSecret(name)) RegisterSecret(value);
     impl->headers.push_back(name + ": " + value);
   }
@@ -167,7 +175,9 @@ ChatResult OpenAIChatModel::Impl::Call(const ChatRequest& request, const DeltaCa
   if (request.deadline) {
     budget = std::min(budget, *request.deadline - start);
     if (budget <= Duration{0}) {
-      return MakeUnexpected(Failure(model, ModelErrorKind::kTimeout, "deadline passed before the call"));
+      ModelError e = Failure(model, ModelErrorKind::kTimeout, "deadline passed before the call");
+      e.hit_deadline = true;
+      return MakeUnexpected(std::move(e));
     }
   }
   internal::HttpRequest http{
@@ -200,11 +210,19 @@ ChatResult OpenAIChatModel::Impl::Finish(const ChatRequest& request, Reception& 
   };
   switch (http.outcome) {
     case TransferOutcome::kCancelled: return fail(ModelErrorKind::kCancelled, "cancelled");
-    case TransferOutcome::kTimedOut:
-      return fail(ModelErrorKind::kTimeout, "no complete reply within " + Seconds1(clock->Now() - start) + " s");
+    case TransferOutcome::kTimedOut: {
+      ChatResult timed_out =
+          fail(ModelErrorKind::kTimeout, "no complete reply within " + Seconds1(clock->Now() - start) + " s");
+      // The caller's deadline, not the request timeout, cut this call short.
+      if (request.deadline && *request.deadline - start < options.request_timeout) {
+        timed_out.error().hit_deadline = true;
+      }
+      return timed_out;
+    }
     case TransferOutcome::kNetwork: return fail(ModelErrorKind::kNetwork, http.detail);
     case TransferOutcome::kTruncated:
-      return fail(ModelErrorKind::kMalformedResponse, "connection closed mid-body: " + http.detail);
+      // A broken transfer, like a reset: the provider's or the network's fault, retried.
+      return fail(ModelErrorKind::kNetwork, "connection closed mid-body: " + http.detail);
     case TransferOutcome::kAborted:
       if (rx.too_large) {
         return fail(ModelErrorKind::kMalformedResponse,
@@ -226,7 +244,7 @@ ChatResult OpenAIChatModel::Impl::Finish(const ChatRequest& request, Reception& 
   if (rx.sse) {
     if (!rx.parser.FlushAtEnd() && rx.error) return MakeUnexpected(*rx.error);
     if (!rx.done && !rx.assembler.finished()) {
-      return fail(ModelErrorKind::kMalformedResponse, "stream ended before [DONE] (truncated)");
+      return fail(ModelErrorKind::kNetwork, "stream ended before [DONE] (truncated)");
     }
     response = rx.assembler.Take();
     if (response.finish_reason == "content_filter" && response.content.empty() && response.tool_calls.empty()) {
@@ -263,6 +281,7 @@ ChatResult OpenAIChatModel::Impl::Finish(const ChatRequest& request, Reception& 
   }
   response.rate_limit = ParseRateLimitHeaders(http.headers);
   response.latency = clock->Now() - start;
+  response.requested_model = std::string(model);
   return response;
 }
 

@@ -1,6 +1,10 @@
 #include "reagent/llm/openai_wire.h"
 
+#include <algorithm>
+
+#include "reagent/core/abbreviate.h"
 #include "reagent/core/json.h"
+#include "reagent/core/logging.h"
 #include "reagent/llm/http_error.h"
 
 namespace reagent {
@@ -8,17 +12,16 @@ namespace {
 
 using nlohmann::json;
 
+// Tool-call fragments are joined by their index; more distinct calls than this in one reply
+// is not a reply (the agent runs far fewer per step anyway).
+constexpr int64_t kMaxToolCallIndex = 1 << 16;
+
 ModelError Malformed(std::string_view model, std::string message) {
   ModelError e;
   e.kind = ModelErrorKind::kMalformedResponse;
   e.model = std::string(model);
   e.message = std::move(message);
   return e;
-}
-
-int64_t IntField(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
 }
 
 std::string StringField(const json& j, const char* key) {
@@ -41,7 +44,7 @@ std::string ContentText(const json& message) {
   std::string text;
   if (it->is_array()) {
     for (const json& part : *it) {
-      if (part.is_object() && part.value("type", "") == "text") text += StringField(part, "text");
+      if (part.is_object() && StringField(part, "type") == "text") text += StringField(part, "text");
     }
   }
   return text;
@@ -85,12 +88,36 @@ json BuildChatRequestBody(const ChatRequest& request, std::string_view model, bo
 Usage ParseWireUsage(const json& usage) {
   Usage u;
   if (!usage.is_object()) return u;
-  u.prompt_tokens = IntField(usage, "prompt_tokens");
-  u.completion_tokens = IntField(usage, "completion_tokens");
+  std::string problem;
+  // A count the provider sends is trusted only as an integer in [0, kMaxReportedTokens]:
+  // negative counts would refund the budget, huge ones overflow every sum they enter.
+  auto count = [&](const json& j, const char* key) -> int64_t {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return 0;
+    const bool in_range =
+        (it->is_number_unsigned() && it->get<uint64_t>() <= static_cast<uint64_t>(kMaxReportedTokens)) ||
+        (it->is_number_integer() && !it->is_number_unsigned() && it->get<int64_t>() >= 0 &&
+         it->get<int64_t>() <= kMaxReportedTokens);
+    if (!in_range) {
+      if (problem.empty()) problem = std::string(key) + " = " + Abbreviate(DumpJson(*it), kMaxEchoedName);
+      return 0;
+    }
+    return it->get<int64_t>();
+  };
+  u.prompt_tokens = count(usage, "prompt_tokens");
+  u.completion_tokens = count(usage, "completion_tokens");
   if (auto d = usage.find("prompt_tokens_details"); d != usage.end() && d->is_object()) {
-    u.cached_tokens = IntField(*d, "cached_tokens");
+    u.cached_tokens = count(*d, "cached_tokens");
   }
-  if (u.cached_tokens == 0) u.cached_tokens = IntField(usage, "prompt_cache_hit_tokens");
+  if (u.cached_tokens == 0) u.cached_tokens = count(usage, "prompt_cache_hit_tokens");
+  if (!problem.empty()) {
+    Logger()->warn("the provider reported an invalid usage ({}); ignoring it and counting the "
+                   "tokens locally",
+                   problem);
+    return Usage{};
+  }
+  // Cached tokens are part of the prompt and priced lower: never more of them than the prompt.
+  u.cached_tokens = std::min(u.cached_tokens, u.prompt_tokens);
   return u;
 }
 
@@ -184,7 +211,15 @@ std::optional<ModelError> StreamAssembler::Apply(std::string_view data, const De
     for (const json& c : *calls) {
       if (!c.is_object()) continue;
       int index = last_index_ < 0 ? 0 : last_index_;
-      if (auto it = c.find("index"); it != c.end() && it->is_number_integer()) index = it->get<int>();
+      if (auto it = c.find("index"); it != c.end() && it->is_number_integer()) {
+        const int64_t wire = it->get<int64_t>();
+        if (it->is_number_unsigned() ? it->get<uint64_t>() > kMaxToolCallIndex
+                                     : wire < 0 || wire > kMaxToolCallIndex) {
+          return Malformed(model_, "tool call index " + Abbreviate(DumpJson(*it), kMaxEchoedName) +
+                                       " out of range");
+        }
+        index = static_cast<int>(wire);
+      }
       last_index_ = index;
       ToolCall& call = calls_[index];
       ChatDelta d;

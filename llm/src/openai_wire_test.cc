@@ -81,6 +81,24 @@ TEST(WireResponse, ReadsDeepSeekCacheHitTokens) {
   EXPECT_EQ(u.cached_tokens, 64);
 }
 
+TEST(WireResponse, UsageOutsideTheTrustedRangeCountsAsUnreported) {
+  for (const char* usage : {R"({"prompt_tokens":-1000005,"completion_tokens":5})",
+                            R"({"prompt_tokens":10,"completion_tokens":9223372036854775807})",
+                            R"({"prompt_tokens":18446744073709551615,"completion_tokens":1})",
+                            R"({"prompt_tokens":1.5e300,"completion_tokens":1})",
+                            R"({"prompt_tokens":"12","completion_tokens":1})"}) {
+    EXPECT_EQ(ParseWireUsage(json::parse(usage)), Usage{}) << usage;
+  }
+  Usage in_range = ParseWireUsage(json::parse(R"({"prompt_tokens":100000000,"completion_tokens":0})"));
+  EXPECT_EQ(in_range.prompt_tokens, kMaxReportedTokens);
+}
+
+TEST(WireResponse, CachedTokensNeverExceedThePrompt) {
+  Usage u = ParseWireUsage(json::parse(R"({"prompt_tokens":10,"completion_tokens":5,
+    "prompt_tokens_details":{"cached_tokens":5000}})"));
+  EXPECT_EQ(u.cached_tokens, 10);
+}
+
 TEST(WireResponse, MalformedBodiesAreMalformedResponse) {
   for (const char* body : {"", "{", "[]", "{\"choices\":[]}", "{\"choices\":[{\"text\":\"x\"}]}",
                            "{\"choices\":[{\"message\":{\"tool_calls\":[{\"function\":{}}]}}]}"}) {
@@ -190,6 +208,17 @@ TEST(StreamAssembler, ReasoningContentIsNotMixedIntoTheReply) {
   EXPECT_TRUE(a.finished());
   EXPECT_FALSE(a.has_usage());
   EXPECT_EQ(a.Take().content, "42");
+}
+
+TEST(StreamAssembler, ToolCallIndexOutOfRangeIsMalformed) {
+  for (const char* index : {"-1", "4294967296", "18446744073709551615", "70000"}) {
+    StreamAssembler a("m");
+    const std::string chunk = std::string(R"({"choices":[{"delta":{"tool_calls":[{"index":)") + index +
+                              R"(,"function":{"name":"x","arguments":"{}"}}]}}]})";
+    auto error = a.Apply(chunk, {});
+    ASSERT_TRUE(error) << index;
+    EXPECT_EQ(error->kind, ModelErrorKind::kMalformedResponse) << index;
+  }
 }
 
 TEST(StreamAssembler, ErrorChunkAndInvalidJsonAreErrors) {

@@ -14,6 +14,9 @@ constexpr int64_t kTokensPerMessage = 4;
 }  // namespace
 
 int64_t EstimateRequestTokens(const ChatRequest& request, int64_t default_output) {
+  const int64_t output = request.max_tokens.value_or(default_output);
+  // The caller's exact count, when it has one: no pass over the whole history per call.
+  if (request.prompt_tokens) return *request.prompt_tokens + output;
   int64_t bytes = 0;
   int64_t tokens = 0;
   for (const Message& m : request.messages) {
@@ -28,7 +31,7 @@ int64_t EstimateRequestTokens(const ChatRequest& request, int64_t default_output
                                   tool.parameters.dump().size());
   }
   tokens += (bytes + kBytesPerToken - 1) / kBytesPerToken;
-  return tokens + request.max_tokens.value_or(default_output);
+  return tokens + output;
 }
 
 RateLimitedModel::RateLimitedModel(std::shared_ptr<ChatModel> inner,
@@ -52,6 +55,7 @@ ChatResult RateLimitedModel::Run(const ChatRequest& request, const DeltaCallback
                              : s.code() == StatusCode::kUnavailable ? ModelErrorKind::kUnavailable  // shared pacing state
                                                                     : ModelErrorKind::kTimeout,
                      .message = s.message(), .model = model, .retry_after_s = s.retry_after_s()};
+    error.hit_deadline = s.code() == StatusCode::kDeadlineExceeded;
     return MakeUnexpected(std::move(error));
   }
   if (permit->waited() > Duration::zero() && request.on_event) {

@@ -29,6 +29,9 @@ Status RateLimiterOptions::Validate() const {
   }
   if (max_concurrency < 0) return Status::InvalidArgument("limiter.max_concurrency must be >= 0");
   if (max_wait < Duration::zero()) return Status::InvalidArgument("limiter.max_wait must be >= 0");
+  if (max_inferred_window <= Duration::zero()) {
+    return Status::InvalidArgument("limiter.max_inferred_window must be positive");
+  }
   return Status::Ok();
 }
 
@@ -63,19 +66,20 @@ void RateLimiter::Permit::Settle(int64_t actual_tokens) {
 
 RateLimiter::RateLimiter(Clock& clock, RateLimiterOptions options, std::shared_ptr<PacingState> state)
     : clock_(clock), options_(options), state_(state ? std::move(state) : MakeLocalPacingState(clock)) {
-  if (options_.requests_per_period > 0) {
-    rates_.requests = RateFor(options_.requests_per_period);
-    state_->Begin(PaceBucket::kRequests, rates_.requests);
-  }
-  if (options_.tokens_per_period > 0) {
-    rates_.tokens = RateFor(options_.tokens_per_period);
-    state_->Begin(PaceBucket::kTokens, rates_.tokens);
-  }
+  auto configure = [&](PaceBucket which, BucketRule& rule, BucketRate& rate, double per_period) {
+    if (per_period <= 0) return;
+    rule.limit = per_period;
+    rule.window = options_.period;
+    rate = RateFor(per_period, options_.period);
+    state_->Begin(which, rate);
+  };
+  configure(PaceBucket::kRequests, requests_rule_, rates_.requests, options_.requests_per_period);
+  configure(PaceBucket::kTokens, tokens_rule_, rates_.tokens, options_.tokens_per_period);
 }
 
-BucketRate RateLimiter::RateFor(double per_period) const {
-  return BucketRate{.per_second = per_period * options_.target_utilization / ToSeconds(options_.period),
-                    .capacity = std::max(1.0, per_period * options_.burst_fraction)};
+BucketRate RateLimiter::RateFor(double per_window, Duration window) const {
+  return BucketRate{.per_second = per_window * options_.target_utilization / ToSeconds(window),
+                    .capacity = std::max(1.0, per_window * options_.burst_fraction)};
 }
 
 PaceRates RateLimiter::rates() const {
@@ -161,20 +165,58 @@ Result<RateLimiter::Permit> RateLimiter::Acquire(int64_t estimated_tokens,
   return Permit(this, static_cast<int64_t>(tokens), clock_.Now() - start);
 }
 
+bool RateLimiter::Learn(BucketRule& rule, BucketRate& rate, double configured,
+                        const std::optional<int64_t>& limit, const std::optional<int64_t>& remaining,
+                        const std::optional<double>& reset) {
+  if (!options_.learn_limits_from_headers || configured > 0 || !limit || *limit <= 0) return false;
+  const double max_window = ToSeconds(options_.max_inferred_window);
+  Duration window = rule.learned ? rule.window : options_.period;
+  bool from_reset = rule.window_from_reset;
+  // A reset counts only while something is used: a full bucket's reset says nothing.
+  if (options_.infer_window_from_headers && reset && *reset > 0 && *reset <= max_window &&
+      (!remaining || *remaining < *limit)) {
+    const Duration seen = CeilSeconds(*reset);
+    window = from_reset ? std::max(window, seen) : seen;
+    from_reset = true;
+  }
+  const double per_window = static_cast<double>(*limit);
+  const bool first = !rule.learned;
+  if (first || per_window != rule.limit || window != rule.window) {
+    // A retuned bucket keeps its level (and any debt) in the state; only its rate changes.
+    rule.limit = per_window;
+    rule.window = window;
+    rate = RateFor(per_window, window);
+  }
+  rule.learned = true;
+  rule.window_from_reset = from_reset;
+  return first;
+}
+
+void RateLimiter::WidenWindow(BucketRule& rule, BucketRate& rate, double seconds) {
+  if (!rule.learned || !options_.infer_window_from_headers || !(seconds > 0) ||
+      seconds > ToSeconds(options_.max_inferred_window)) {
+    return;
+  }
+  const Duration seen = CeilSeconds(seconds);
+  if (rule.window_from_reset && seen <= rule.window) return;
+  rule.window = rule.window_from_reset ? std::max(rule.window, seen) : seen;
+  rule.window_from_reset = true;
+  rate = RateFor(rule.limit, rule.window);
+}
+
 void RateLimiter::Observe(const RateLimitInfo& info) {
-  auto adapt = [&](PaceBucket which, BucketRate& rate, double configured, const std::optional<int64_t>& limit,
-                   const std::optional<int64_t>& remaining, const std::optional<double>& reset) {
-    bool learned = false;
+  auto adapt = [&](PaceBucket which, BucketRule& rule, BucketRate& rate, double configured,
+                   const std::optional<int64_t>& limit, const std::optional<int64_t>& remaining,
+                   const std::optional<double>& reset) {
+    bool begin = false;
     BucketRate current;
     {
       std::lock_guard lock(mu_);
-      if (options_.learn_limits_from_headers && configured <= 0 && rate.per_second <= 0 && limit && *limit > 0) {
-        rate = RateFor(static_cast<double>(*limit));
-        learned = true;
-      }
+      if (remaining) rule.last_remaining = *remaining;
+      begin = Learn(rule, rate, configured, limit, remaining, reset);
       current = rate;
     }
-    if (learned) state_->Begin(which, current);
+    if (begin) state_->Begin(which, current);
     if (!options_.adapt_to_headers) return;
     std::optional<double> cap;
     if (remaining) cap = static_cast<double>(*remaining);
@@ -182,15 +224,27 @@ void RateLimiter::Observe(const RateLimitInfo& info) {
     if (remaining && *remaining <= 0 && reset && *reset > 0) pause = Seconds(*reset);
     if (cap || pause > Duration::zero()) state_->Observe(which, current, cap, pause);
   };
-  adapt(PaceBucket::kRequests, rates_.requests, options_.requests_per_period, info.limit_requests,
-        info.remaining_requests, info.reset_requests_s);
-  adapt(PaceBucket::kTokens, rates_.tokens, options_.tokens_per_period, info.limit_tokens,
+  adapt(PaceBucket::kRequests, requests_rule_, rates_.requests, options_.requests_per_period,
+        info.limit_requests, info.remaining_requests, info.reset_requests_s);
+  adapt(PaceBucket::kTokens, tokens_rule_, rates_.tokens, options_.tokens_per_period, info.limit_tokens,
         info.remaining_tokens, info.reset_tokens_s);
 }
 
 void RateLimiter::PauseFor(double seconds) {
   if (!options_.adapt_to_headers || !(seconds > 0)) return;
-  state_->Observe(PaceBucket::kRequests, rates().requests, std::nullopt, Seconds(seconds));
+  BucketRate requests;
+  {
+    std::lock_guard lock(mu_);
+    const bool tokens_exhausted = tokens_rule_.last_remaining && *tokens_rule_.last_remaining <= 0;
+    const bool requests_exhausted = requests_rule_.last_remaining && *requests_rule_.last_remaining <= 0;
+    if (tokens_exhausted && !requests_exhausted) {
+      WidenWindow(tokens_rule_, rates_.tokens, seconds);
+    } else {
+      WidenWindow(requests_rule_, rates_.requests, seconds);
+    }
+    requests = rates_.requests;
+  }
+  state_->Observe(PaceBucket::kRequests, requests, std::nullopt, Seconds(seconds));
 }
 
 double RateLimiter::requests_available() {
@@ -209,11 +263,23 @@ int RateLimiter::in_flight() const {
 }
 
 double RateLimiter::requests_per_period() const {
-  return rates().requests.per_second * ToSeconds(options_.period) / options_.target_utilization;
+  std::lock_guard lock(mu_);
+  return rates_.requests.per_second > 0 ? requests_rule_.limit : 0;
 }
 
 double RateLimiter::tokens_per_period() const {
-  return rates().tokens.per_second * ToSeconds(options_.period) / options_.target_utilization;
+  std::lock_guard lock(mu_);
+  return rates_.tokens.per_second > 0 ? tokens_rule_.limit : 0;
+}
+
+Duration RateLimiter::requests_window() const {
+  std::lock_guard lock(mu_);
+  return requests_rule_.window;
+}
+
+Duration RateLimiter::tokens_window() const {
+  std::lock_guard lock(mu_);
+  return tokens_rule_.window;
 }
 
 }  // namespace reagent

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <deque>
 #include <future>
+#include <thread>
 #include <vector>
 
 #include "reagent/llm/rate_limited_model.h"
@@ -201,6 +204,118 @@ TEST(RateLimiter, UnsetLimitsAreLearnedFromHeaders) {
   EXPECT_EQ(limiter.Acquire(0)->waited(), Seconds(0.5));
 }
 
+// Headers of one response: limit, what is left after it, and the reset.
+RateLimitInfo Requests(int64_t limit, int64_t remaining, double reset_s) {
+  return RateLimitInfo{.limit_requests = limit, .remaining_requests = remaining, .reset_requests_s = reset_s};
+}
+
+TEST(RateLimiter, LearnedLimitCountsOverTheWindowTheResetsShow) {
+  ManualClock clock;
+  RateLimiter limiter(clock, RateLimiterOptions{.target_utilization = 1.0, .burst_fraction = 0.0});
+  // 10 requests per 5 s: after the first request 9 are left and the window resets in 5 s.
+  limiter.Observe(Requests(10, 9, 5.0));
+  EXPECT_DOUBLE_EQ(limiter.requests_per_period(), 10);
+  EXPECT_EQ(limiter.requests_window(), Seconds(5));
+  (void)limiter.Acquire(0);
+  EXPECT_EQ(limiter.Acquire(0)->waited(), Seconds(0.5));  // 2 per second, not 10 a minute
+}
+
+TEST(RateLimiter, TheWindowIsTheLongestResetSeen) {
+  ManualClock clock;
+  RateLimiter limiter(clock, RateLimiterOptions{.target_utilization = 1.0, .burst_fraction = 0.0});
+  // A token bucket (OpenAI's way): a reset is the time to refill what was used, so it grows
+  // as the bucket drains; empty, it is the whole window.
+  limiter.Observe(Requests(60, 59, 1.0));
+  EXPECT_EQ(limiter.requests_window(), Seconds(1));
+  limiter.Observe(Requests(60, 30, 30.0));
+  limiter.Observe(Requests(60, 45, 15.0));  // shorter resets never shrink it
+  EXPECT_EQ(limiter.requests_window(), Seconds(30));
+  limiter.Observe(Requests(60, 0, 60.0));
+  EXPECT_EQ(limiter.requests_window(), Seconds(60));
+  EXPECT_DOUBLE_EQ(limiter.requests_per_period(), 60);
+}
+
+TEST(RateLimiter, AResetWithNothingUsedOrBeyondADayIsNotAWindow) {
+  ManualClock clock;
+  RateLimiter limiter(clock, RateLimiterOptions{.target_utilization = 1.0, .burst_fraction = 0.0});
+  limiter.Observe(Requests(10, 10, 3.0));  // full: its reset says nothing
+  EXPECT_EQ(limiter.requests_window(), Seconds(60));  // the default period until told
+  limiter.Observe(Requests(10, 5, 1e9));   // a hostile header
+  EXPECT_EQ(limiter.requests_window(), Seconds(60));
+  limiter.Observe(Requests(10, 5, 4.0));   // the first real reset replaces the default
+  EXPECT_EQ(limiter.requests_window(), Seconds(4));
+}
+
+TEST(RateLimiter, TokenWindowsAreLearnedToo) {
+  ManualClock clock;
+  RateLimiter limiter(clock, RateLimiterOptions{.target_utilization = 1.0, .burst_fraction = 0.0});
+  limiter.Observe(RateLimitInfo{.limit_tokens = 1000, .remaining_tokens = 400, .reset_tokens_s = 10.0});
+  EXPECT_EQ(limiter.tokens_window(), Seconds(10));
+  EXPECT_DOUBLE_EQ(limiter.tokens_per_period(), 1000);
+  EXPECT_EQ(limiter.requests_per_period(), 0);  // not told: not paced
+}
+
+TEST(RateLimiter, ARetryAfterWidensTheWindowOfTheExhaustedLimit) {
+  ManualClock clock;
+  RateLimiter limiter(clock, RateLimiterOptions{.target_utilization = 1.0, .burst_fraction = 0.0});
+  limiter.Observe(Requests(10, 0, 2.0));
+  limiter.Observe(RateLimitInfo{.limit_tokens = 1000, .remaining_tokens = 900, .reset_tokens_s = 1.0});
+  limiter.PauseFor(8);  // a 429: "retry after 8 s", and the request limit is the empty one
+  EXPECT_EQ(limiter.requests_window(), Seconds(8));
+  EXPECT_EQ(limiter.tokens_window(), Seconds(1));
+}
+
+TEST(RateLimiter, AConfiguredPeriodIsTheWindowOfLearnedLimits) {
+  ManualClock clock;
+  RateLimiter limiter(clock, RateLimiterOptions{.period = Seconds(3), .target_utilization = 1.0,
+                                                .burst_fraction = 0.0, .infer_window_from_headers = false});
+  limiter.Observe(Requests(2, 1, 2.9));
+  EXPECT_EQ(limiter.requests_window(), Seconds(3));
+}
+
+TEST(RateLimiter, ConfiguredLimitsIgnoreTheHeadersLimits) {
+  ManualClock clock;
+  RateLimiter limiter(clock, Exact(60));
+  limiter.Observe(Requests(10, 9, 5.0));
+  EXPECT_DOUBLE_EQ(limiter.requests_per_period(), 60);
+  EXPECT_EQ(limiter.requests_window(), Seconds(60));
+}
+
+// A batch with no pacing configured against a provider allowing 10 requests per 5 s, each
+// reply carrying the provider's headers (sliding window: the reset is when the oldest request
+// leaves it). The limiter learns the window and keeps the batch near the window's capacity
+// without running into it.
+TEST(RateLimiter, AnUnpacedClientLearnsASlidingWindowAndStaysUnderIt) {
+  ManualClock clock;
+  RateLimiter limiter(clock, RateLimiterOptions{});  // the defaults a batch gets
+  const Duration window = Seconds(5);
+  const int limit = 10;
+  std::deque<TimePoint> admitted;
+  int refused = 0;
+  const TimePoint start = clock.Now();
+  for (int i = 0; i < 60; ++i) {
+    Result<RateLimiter::Permit> p = limiter.Acquire(0);
+    ASSERT_TRUE(p.ok()) << p.status();
+    const TimePoint now = clock.Now();
+    while (!admitted.empty() && admitted.front() <= now - window) admitted.pop_front();
+    const bool ok = static_cast<int>(admitted.size()) < limit;
+    if (ok) admitted.push_back(now);
+    const int64_t remaining = limit - static_cast<int64_t>(admitted.size());
+    const double reset = admitted.empty() ? 0 : ToSeconds(admitted.front() + window - now);
+    limiter.Observe(Requests(limit, remaining, reset));
+    if (!ok) {
+      ++refused;
+      limiter.PauseFor(reset);
+      --i;  // the item is retried
+    }
+  }
+  const double elapsed = ToSeconds(clock.Now() - start);
+  EXPECT_EQ(refused, 0);
+  // Capacity: 60 items in 30 s (2 per second); at least 0.7 of it.
+  EXPECT_LE(elapsed, 30.0 / 0.7) << elapsed;
+  EXPECT_EQ(limiter.requests_window(), window);
+}
+
 TEST(RateLimiter, OptionsAreValidated) {
   EXPECT_TRUE(RateLimiterOptions{}.Validate().ok());
   EXPECT_FALSE(RateLimiterOptions{.requests_per_period = -1}.Validate().ok());
@@ -273,6 +388,31 @@ TEST(RateLimitedModel, SettlesTheTokenEstimateWithReportedUsage) {
   EXPECT_EQ(EstimateRequestTokens(req), 4 + 100 + 500);
   ASSERT_TRUE(model.Complete(req).ok());
   EXPECT_DOUBLE_EQ(limiter->tokens_available(), 6000 - 50);
+}
+
+TEST(RateLimiterThreads, ManyThreadsNeverExceedTheConcurrencyCap) {
+  RateLimiter limiter(SystemClock::Default(), {.max_concurrency = 3});
+  std::atomic<int> holding{0}, max_holding{0}, granted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 100; ++i) {
+        auto permit = limiter.Acquire(10);
+        if (!permit.ok()) continue;
+        ++granted;
+        int now = ++holding;
+        int prev = max_holding.load();
+        while (now > prev && !max_holding.compare_exchange_weak(prev, now)) {}
+        std::this_thread::yield();
+        --holding;
+        permit->Settle(5);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(granted.load(), 800);
+  EXPECT_LE(max_holding.load(), 3);
+  EXPECT_EQ(limiter.in_flight(), 0);
 }
 
 }  // namespace

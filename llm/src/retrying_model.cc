@@ -77,6 +77,7 @@ ChatResult RetryingModel::Run(const ChatRequest& request, const DeltaCallback* o
       wait = policy_.Backoff(attempt, previous_wait, random_);
     }
     if (request.deadline && clock_.Now() + wait >= *request.deadline) {
+      error.hit_deadline = true;
       return give_up("a retry in " + FormatSeconds(wait) + " would pass the deadline");
     }
     if (!budget_->TryRetry()) return give_up("retry budget exhausted");

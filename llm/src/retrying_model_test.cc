@@ -149,6 +149,29 @@ TEST_F(RetryFixture, HintBeyondMaxWaitFailsFastWithTheHint) {
   EXPECT_EQ(clock.slept(), Duration::zero());
 }
 
+TEST_F(RetryFixture, AHintPastInt64NanosecondsIsStillTooLongNotRetriedAtOnce) {
+  // Retry-After: 10000000000 (317 years) once wrapped to a negative wait and was retried
+  // ten times in a second.
+  auto fake = FakeModel::Script("m", {Fail(ModelErrorKind::kRateLimited, 429, 1e10), Reply("ok")});
+  RetryingModel model(fake, clock, random, RetryPolicy{.max_attempts = 10});
+  ChatResult r = model.Complete(Ask());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ModelErrorKind::kRateLimited);
+  EXPECT_EQ(fake->calls(), 1);
+  EXPECT_EQ(clock.slept(), Duration::zero());
+}
+
+TEST_F(RetryFixture, ARetryRuledOutByTheDeadlineSaysSo) {
+  auto fake = FakeModel::Script("m", {Fail(ModelErrorKind::kServerError, 500, 5.0), Reply("ok")});
+  RetryingModel model(fake, clock, random);
+  ChatRequest req = Ask();
+  req.deadline = clock.Now() + Seconds(2);
+  ChatResult r = model.Complete(req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.error().hit_deadline);
+  EXPECT_EQ(fake->calls(), 1);
+}
+
 class NeverRetried : public RetryFixture,
                      public ::testing::WithParamInterface<std::pair<ModelErrorKind, int>> {};
 

@@ -105,6 +105,7 @@ ChatResult ScriptedModel::Complete(const ChatRequest& request) {
   ChatResponse response;
   response.id = "chatcmpl-scripted-" + std::to_string(id);
   response.model = model_;
+  response.requested_model = model_;
   response.content = reply.content;
   response.tool_calls = reply.tool_calls;
   response.finish_reason = reply.tool_calls.empty() ? "stop" : "tool_calls";

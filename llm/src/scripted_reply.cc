@@ -2,6 +2,7 @@
 
 #include "reagent/core/json.h"
 #include "reagent/llm/http_error.h"
+#include "reagent/llm/openai_wire.h"
 
 namespace reagent {
 namespace {
@@ -23,8 +24,11 @@ Result<ScriptedUsage> ParseUsage(const nlohmann::json& j, const std::string& whe
   for (const auto& [key, value] : j.items()) {
     std::string path = where + "." + key;
     if (key == "total_tokens") continue;  // derived; accepted for copy-pasted provider replies
-    if (!value.is_number_integer() || value.get<int64_t>() < 0) {
-      return WrongType(path, "a non-negative integer", value);
+    if (!value.is_number_integer() ||
+        (value.is_number_unsigned() && value.get<uint64_t>() > kMaxReportedTokens) ||
+        value.get<int64_t>() < 0 || value.get<int64_t>() > kMaxReportedTokens) {
+      return Bad(path, "expected an integer in [0, " + std::to_string(kMaxReportedTokens) + "], got " +
+                           DumpJson(value));
     }
     int64_t n = value.get<int64_t>();
     if (key == "prompt_tokens") usage.prompt_tokens = n;
@@ -76,11 +80,12 @@ Result<ModelError> ParseError(const nlohmann::json& j, const std::string& where,
   for (const auto& [key, value] : j.items()) {
     std::string path = where + "." + key;
     if (key == "status") {
-      if (!value.is_number_integer() || value.get<int>() < kMinHttpErrorStatus ||
-          value.get<int>() > kMaxHttpStatus) {
+      if (!value.is_number_integer() || value.get<int64_t>() < kMinHttpErrorStatus ||
+          value.get<int64_t>() > kMaxHttpStatus ||
+          (value.is_number_unsigned() && value.get<uint64_t>() > kMaxHttpStatus)) {
         return Bad(path, "expected an HTTP error status (400-599)");
       }
-      e.http_status = value.get<int>();
+      e.http_status = static_cast<int>(value.get<int64_t>());
     } else if (key == "code") {
       if (!value.is_string()) return WrongType(path, "a string", value);
       e.code = value.get<std::string>();

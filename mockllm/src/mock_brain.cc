@@ -92,7 +92,14 @@ std::string Text(const json& message) {
   return it->get<std::string>();
 }
 
-std::string Role(const json& message) { return message.is_object() ? message.value("role", "") : ""; }
+// A string field of an object, "" when absent or not a string (requests are the client's).
+std::string StringField(const json& j, const char* key) {
+  if (!j.is_object()) return "";
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::string Role(const json& message) { return StringField(message, "role"); }
 
 // The agent's "answer now with what you have" request after a step or budget limit: not a
 // new question, so the brain answers the one before it from the observations so far.
@@ -161,7 +168,7 @@ std::string CalculatorArgument(const json& tool) {
   }
   if (params && params->is_object() && params->contains("properties") && (*params)["properties"].is_object()) {
     for (const auto& [name, schema] : (*params)["properties"].items()) {
-      if (schema.is_object() && schema.value("type", "") == "string") return name;
+      if (StringField(schema, "type") == "string") return name;
     }
   }
   return "expression";
@@ -284,7 +291,7 @@ BrainReply Think(const json& body) {
   bool native = body.contains("tools") && body["tools"].is_array() && !body["tools"].empty();
   if (native) {
     for (const json& t : body["tools"]) {
-      if (t.is_object() && t.contains("function") && t["function"].value("name", "") == "calculator") calculator = &t;
+      if (t.is_object() && t.contains("function") && StringField(t["function"], "name") == "calculator") calculator = &t;
     }
   }
   bool react_has_calculator = false, react_has_read_file = false, native_has_read_file = false;
@@ -294,7 +301,7 @@ BrainReply Think(const json& body) {
   }
   if (native) {
     for (const json& t : body["tools"]) {
-      native_has_read_file |= t.is_object() && t.contains("function") && t["function"].value("name", "") == "read_file";
+      native_has_read_file |= t.is_object() && t.contains("function") && StringField(t["function"], "name") == "read_file";
     }
   }
   std::optional<std::string> file = FindFileName(question);

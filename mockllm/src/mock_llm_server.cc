@@ -1,14 +1,18 @@
 #include "reagent/mockllm/mock_llm_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <mutex>
 #include <thread>
 
+#include "elastic_task_queue.h"
 #include "mock_replies.h"
 #include "reagent/core/json.h"
 #include "reagent/core/random.h"
@@ -128,9 +132,11 @@ void MockLlmServer::State::SetRateHeaders(httplib::Response& res, const SlidingW
 bool MockLlmServer::State::Admit(const json& body, httplib::Response& res) {
   if (requests.unlimited() && tokens.unlimited()) return true;
   int64_t estimate = EstimatePromptTokens(body);
-  if (auto it = body.find("max_tokens"); it != body.end() && it->is_number_integer()) estimate += it->get<int64_t>();
-  else if (auto mc = body.find("max_completion_tokens"); mc != body.end() && mc->is_number_integer()) estimate += mc->get<int64_t>();
-  std::string model = body.value("model", "");
+  // The client's numbers, bounded before they enter a sum.
+  auto allowance = [](const json& v) { return std::clamp<int64_t>(v.get<int64_t>(), 0, int64_t{1} << 40); };
+  if (auto it = body.find("max_tokens"); it != body.end() && it->is_number_integer()) estimate += allowance(*it);
+  else if (auto mc = body.find("max_completion_tokens"); mc != body.end() && mc->is_number_integer()) estimate += allowance(*mc);
+  std::string model = body.contains("model") && body["model"].is_string() ? body["model"].get<std::string>() : "";
   std::lock_guard lock(mu);
   TimePoint now = clock->Now();
   SlidingWindow::Decision r = requests.TryAdmit(now, 1);
@@ -179,7 +185,8 @@ void MockLlmServer::State::Reply(const json& body, const std::string& model, boo
   }
   Bump(counters.streamed);
   bool include_usage = body.contains("stream_options") && body["stream_options"].is_object() &&
-                       body["stream_options"].value("include_usage", false);
+                       body["stream_options"].contains("include_usage") &&
+                       body["stream_options"]["include_usage"] == true;
   auto events = std::make_shared<std::vector<std::string>>(
       StreamEvents(reply, options.stream_chunk_chars, include_usage));
   if (!options.send_done) events->pop_back();
@@ -239,8 +246,13 @@ void MockLlmServer::State::ReplyScripted(const json& body, const std::string& mo
     case ScriptedReply::Kind::kError: {
       const ModelError& e = next->error;
       if (e.retry_after_s) {
-        res.set_header("retry-after", std::to_string(static_cast<int64_t>(std::ceil(*e.retry_after_s))));
-        res.set_header("retry-after-ms", std::to_string(static_cast<int64_t>(std::ceil(*e.retry_after_s * 1e3))));
+        // Whole seconds as the script says them, however large ("%.0f" never overflows).
+        char seconds[64];
+        std::snprintf(seconds, sizeof seconds, "%.0f", std::ceil(*e.retry_after_s));
+        res.set_header("retry-after", seconds);
+        if (*e.retry_after_s < 1e12) {
+          res.set_header("retry-after-ms", std::to_string(static_cast<int64_t>(std::ceil(*e.retry_after_s * 1e3))));
+        }
       }
       std::string type = e.code == "insufficient_quota" ? "insufficient_quota" : ErrorTypeFor(e.http_status);
       Error(res, e.http_status, e.message, e.code, counters.scripted_errors, type);
@@ -295,7 +307,7 @@ void MockLlmServer::State::HandleCompletion(const httplib::Request& req, httplib
     return;
   }
   std::string model = body["model"].get<std::string>();
-  bool stream = body.value("stream", false);
+  bool stream = body.contains("stream") && body["stream"] == true;
   double since_start = ToSeconds(clock->Now() - start);
   if (options.outage && since_start >= options.outage->first && since_start < options.outage->second) {
     Error(res, 503, "The server is overloaded or not ready yet.", "", counters.outage);
@@ -387,15 +399,49 @@ Status MockLlmServer::Start() {
   }
   REAGENT_RETURN_IF_ERROR(s.LoadScript());
   size_t threads = std::max<size_t>(1, o.threads);
-  s.server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  s.server.new_task_queue = [threads] { return new ElasticTaskQueue(threads); };
+  s.server.set_payload_max_length(o.max_body_bytes);
+  // Before any body is read: a Content-Length httplib would take for 2^64 - 1 ("-1") would
+  // hold the worker reading a body that never comes.
+  const size_t max_body = o.max_body_bytes;
+  s.server.set_pre_routing_handler([max_body](const httplib::Request& req, httplib::Response& res) {
+    if (!req.has_header("Content-Length")) return httplib::Server::HandlerResponse::Unhandled;
+    const std::string value = req.get_header_value("Content-Length");
+    const bool decimal = !value.empty() && value.size() <= 19 &&
+                         value.find_first_not_of("0123456789") == std::string::npos;
+    if (decimal && std::stoull(value) <= max_body) return httplib::Server::HandlerResponse::Unhandled;
+    res.status = decimal ? 413 : 400;
+    const std::string body =
+        ErrorBody(decimal ? "Request body of " + value + " bytes is over the limit of " +
+                                std::to_string(max_body) + " bytes"
+                          : "Invalid Content-Length header: " + value.substr(0, 40),
+                  "invalid_request_error", "");
+    // The unread body may follow on this connection: answer, then close it (a provider that
+    // fails after writing everything makes httplib drop the connection).
+    res.set_header("Connection", "close");
+    res.set_content_provider(body.size(), "application/json",
+                             [body](size_t offset, size_t, httplib::DataSink& sink) {
+                               sink.write(body.data() + offset, body.size() - offset);
+                               return false;
+                             });
+    return httplib::Server::HandlerResponse::Handled;
+  });
   s.server.set_keep_alive_timeout(kKeepAliveSeconds);
   s.server.set_keep_alive_max_count(kKeepAliveMaxRequests);
   s.server.set_tcp_nodelay(true);  // replies go out at once, not after the peer's delayed ACK
   s.Routes();
+  int listen_fd = -1;
+  s.server.set_socket_options([&listen_fd](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd = sock;
+  });
   s.port = o.port == 0 ? s.server.bind_to_any_port(o.host) : (s.server.bind_to_port(o.host, o.port) ? o.port : -1);
   if (s.port <= 0) {
     return Status::Unavailable("mock-llm: cannot listen on " + o.host + ":" + std::to_string(o.port));
   }
+  // httplib listens with a backlog of 5: a burst of clients overflows it and each dropped SYN
+  // costs its client a one-second retransmit. Listening again only raises the backlog.
+  if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   s.start = s.clock->Now();
   s.started = true;
   s.thread = std::thread([&s] { s.server.listen_after_bind(); });

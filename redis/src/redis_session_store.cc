@@ -201,6 +201,11 @@ class RedisSessionStore final : public SessionStore {
 
   Result<std::unique_ptr<TurnLease>> BeginTurn(std::string_view session_id) override {
     if (!PlausibleId(session_id)) return SessionNotFound(session_id);
+    return BeginWhenFree(core_->clock(), rules(),
+                         [&](bool& busy) { return TryBeginTurn(session_id, busy); });
+  }
+
+  Result<std::unique_ptr<TurnLease>> TryBeginTurn(std::string_view session_id, bool& busy) {
     const SessionStoreOptions& o = rules();
     const int64_t now_us = ToMicros(core_->clock().WallNow());
     const std::string lease_id = RandomId128();
@@ -213,6 +218,10 @@ class RedisSessionStore final : public SessionStore {
                     std::to_string(now_us + DurationMicros(o.max_turn_duration)), core_->TurnExpireMs(),
                     Ms(o.request_window + kExpirySlack)}));
     const std::string_view outcome = Outcome(r);
+    if (outcome == "BUSY") {
+      busy = true;
+      return SessionBusy(session_id, o);
+    }
     if (outcome == "TURNS" && r.elements.size() >= 3) {
       return TooManyTurns(r.elements[1].str, static_cast<int>(r.elements[2].AsInt()), o);
     }

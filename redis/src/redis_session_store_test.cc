@@ -74,14 +74,15 @@ TEST_F(RedisSessionStoreTest, ReplicasTogetherAdmitExactlyTheWindowLimit) {
   const SessionStoreOptions limits{.max_concurrent_turns_per_user = 0, .max_requests_per_window = 7};
   auto a = Replica(limits);
   auto b = Replica(limits);
-  auto s1 = a->Create("alice");
-  auto s2 = b->Create("alice");
+  // One session per request: turns of one session never overlap (a second is "busy").
+  std::vector<std::string> sessions;
+  for (int i = 0; i < 20; ++i) sessions.push_back((i % 2 ? a : b)->Create("alice")->id);
   std::atomic<int> admitted{0}, limited{0}, other{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < 20; ++i) {
     threads.emplace_back([&, i] {
-      SessionStore& store = i % 2 ? *a : *b;
-      auto lease = store.BeginTurn(i % 3 ? s1->id : s2->id);
+      SessionStore& store = i % 2 ? *b : *a;  // each session continued on the other replica
+      auto lease = store.BeginTurn(sessions[static_cast<size_t>(i)]);
       if (lease.ok()) ++admitted;
       else if (lease.status().code() == StatusCode::kRateLimited) ++limited;
       else ++other;
@@ -101,7 +102,8 @@ TEST_F(RedisSessionStoreTest, AnOwnerThatStopsRenewingLosesItsLeaseWithinTheLeas
   ASSERT_TRUE(held.ok());
   // Renewals keep it alive well past one TTL while the owner lives.
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
-  EXPECT_EQ(a->BeginTurn(info->id).status().code(), StatusCode::kRateLimited);
+  EXPECT_EQ(a->BeginTurn(info->id).status().code(), StatusCode::kUnavailable);  // the session is busy
+  EXPECT_EQ(a->BeginTurn(a->Create("alice")->id).status().code(), StatusCode::kRateLimited);
   EXPECT_EQ(*a->RunningTurns("alice"), 1);
   // What a dead owner's heartbeat key does after lease_ttl: Redis removes it.
   auto heartbeat = Keys("t:s:{" + info->id + "}:l:*");

@@ -194,6 +194,8 @@ local max_turns, max_requests, window_start = tonumber(ARGV[5]), tonumber(ARGV[6
 local lease, lease_ms, CAP, expire_ms, window_ms = ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12]
 local bad = check_visible(sid, now, tonumber(ARGV[4]))
 if bad then return {bad} end
+-- One turn per session: checked in the same script that adds the lease.
+if session_in_use(sid, now) then return {'BUSY'} end
 local info = skey(sid, '')
 local user, ue = unpack(redis.call('HMGET', info, 'user', 'ue'))
 local running = reap_user(ue, now)

@@ -5,12 +5,31 @@
 
 #include "reagent/redis/redis_client.h"
 #include "reagent/runtime/mcp_config.h"
+#include "reagent/core/abbreviate.h"
 #include "reagent/runtime/shared_state.h"
 #include "reagent/runtime/resilience_config.h"
 #include "reagent/runtime/strict_json.h"
 
 namespace reagent {
 namespace {
+
+// Counts (tokens, sessions, steps) beyond this are not settings but typos; it keeps every
+// sum they enter far from overflow.
+constexpr int64_t kMaxCount = int64_t{1} << 50;
+
+// A header name is an HTTP token; a value may not carry CR, LF or NUL, which would end the
+// header and smuggle another onto the wire.
+std::string HeaderProblem(const std::string& name, const std::string& value) {
+  if (name.empty()) return "empty header name";
+  for (char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7F || c == ':') return "header name contains a character not allowed in HTTP";
+  }
+  if (value.find_first_of(std::string("\r\n\0", 3)) != std::string::npos) {
+    return "header value contains CR, LF or NUL";
+  }
+  return "";
+}
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
@@ -34,6 +53,10 @@ void ParseModel(const Json& j, const std::string& path, ModelConfig& m,
         errors.push_back(o.PathOf("headers." + it.key()) + ": expected string");
         continue;
       }
+      if (std::string problem = HeaderProblem(it.key(), it->get<std::string>()); !problem.empty()) {
+        errors.push_back(o.PathOf("headers." + Abbreviate(it.key(), kMaxEchoedName)) + ": " + problem);
+        continue;
+      }
       m.headers[it.key()] = it->get<std::string>();
     }
   }
@@ -49,6 +72,18 @@ void ParseModel(const Json& j, const std::string& path, ModelConfig& m,
   o.RejectUnknownKeys();
 }
 
+// "agent", "agent.user", ...: the top-level keys and those of top-level objects.
+std::set<std::string, std::less<>> FileKeys(const Json& json) {
+  std::set<std::string, std::less<>> keys;
+  if (!json.is_object()) return keys;
+  for (auto it = json.begin(); it != json.end(); ++it) {
+    keys.insert(it.key());
+    if (!it->is_object()) continue;
+    for (auto inner = it->begin(); inner != it->end(); ++inner) keys.insert(it.key() + "." + inner.key());
+  }
+  return keys;
+}
+
 // A redis:// or unix:// URL at `key`, checked now so that a typo is a config error.
 void CheckRedisUrl(const std::string& key, const std::string& url, std::vector<std::string>& errors) {
   auto endpoint = RedisEndpoint::Parse(url);
@@ -57,10 +92,9 @@ void CheckRedisUrl(const std::string& key, const std::string& url, std::vector<s
 
 // "limiter"/"breaker" objects: the resilience overrides plus "shared" (a redis URL).
 Json SharedOverrides(StrictObject& top, const char* key, std::vector<std::string> keys,
-                     std::vector<std::string> string_keys, std::vector<std::string>& errors) {
+                     std::vector<std::string> int_keys, std::vector<std::string>& errors) {
   keys.push_back("shared");
-  string_keys.push_back("shared");
-  Json out = top.Overrides(key, keys, string_keys);
+  Json out = top.Overrides(key, keys, {"shared"}, int_keys);
   if (out.contains("shared")) CheckRedisUrl(std::string(key) + ".shared", out["shared"].get<std::string>(), errors);
   return out;
 }
@@ -79,7 +113,7 @@ void ParseSessionsBackend(StrictObject& o, Config& c, std::vector<std::string>& 
   }
 }
 
-// "cache": true, false, or a redis URL (a cache every replica shares).
+// "cache": true | false | "path/to/cache.db" | a redis URL (a cache every replica shares).
 void ParseCache(StrictObject& top, Config& c, std::vector<std::string>& errors) {
   const Json* v = top.Any("cache");
   if (!v) return;
@@ -89,8 +123,12 @@ void ParseCache(StrictObject& top, Config& c, std::vector<std::string>& errors) 
     c.cache = true;
     c.cache_backend = v->get<std::string>();
     CheckRedisUrl("cache", c.cache_backend, errors);
+  } else if (v->is_string() && !v->get<std::string>().empty()) {
+    c.cache = true;
+    c.cache_file = v->get<std::string>();
   } else {
-    top.Error("cache", "expected true, false or a redis://host:port/db (unix:///path) URL");
+    top.Error("cache", "expected true, false, a file path or a redis://host:port/db (unix:///path) URL, got " +
+                           std::string(JsonTypeName(*v)));
   }
 }
 
@@ -122,12 +160,56 @@ void ParseRedis(StrictObject& top, Config& c, std::vector<std::string>& errors) 
   o.RejectUnknownKeys();
 }
 
+// A relative path the file set, made relative to the file's folder instead of the working
+// directory. Empty paths and ":memory:" stay as they are.
+void Rebase(std::string& path, const std::filesystem::path& folder) {
+  if (path.empty() || path == ":memory:" || std::filesystem::path(path).is_absolute()) return;
+  std::filesystem::path rebased = (folder / path).lexically_normal();
+  if (rebased.filename().empty() && rebased.has_parent_path()) rebased = rebased.parent_path();  // "dir/." → "dir"
+  path = rebased.string();
+}
+
+Result<Config> LoadFile(const std::string& path) {
+  REAGENT_ASSIGN_OR_RETURN(Json json, ReadJsonFile(path));
+  REAGENT_ASSIGN_OR_RETURN(Config c, ParseConfig(json, path));
+  ResolveRelativePaths(c, std::filesystem::path(path).parent_path().string());
+  return c;
+}
+
 }  // namespace
+
+void ResolveRelativePaths(Config& c, const std::string& folder_name) {
+  const std::filesystem::path folder = folder_name.empty() ? "." : folder_name;
+  if (c.Sets("tools.root")) Rebase(c.tools_root, folder);
+  if ((c.Sets("sessions.db") || c.Sets("sessions.backend")) && !IsRedisUrl(c.db_path)) Rebase(c.db_path, folder);
+  if (c.Sets("cache")) Rebase(c.cache_file, folder);
+  if (c.Sets("log.file")) Rebase(c.log_file, folder);
+  for (auto& file : c.rule_files) Rebase(file, folder);
+  for (auto& tool : c.external_tools) {
+    if (!tool.is_object()) continue;
+    // A program named with a path ("./bin/grep-docs") is relative to the file; a bare name
+    // ("grep") is looked up on $PATH as usual.
+    if (auto argv = tool.find("argv"); argv != tool.end() && argv->is_array() && !argv->empty() &&
+                                       (*argv)[0].is_string()) {
+      std::string program = (*argv)[0].get<std::string>();
+      if (program.find('/') != std::string::npos) {
+        Rebase(program, folder);
+        (*argv)[0] = program;
+      }
+    }
+    if (auto cwd = tool.find("cwd"); cwd != tool.end() && cwd->is_string()) {
+      std::string dir = cwd->get<std::string>();
+      Rebase(dir, folder);
+      *cwd = dir;
+    }
+  }
+}
 
 Result<Config> ParseConfig(const Json& json, const std::string& source) {
   std::vector<std::string> errors;
   Config c;
   c.source = source;
+  c.file_keys = FileKeys(json);
   StrictObject top(json, "", errors);
   if (top.valid()) {
     if (const Json* models = top.Array("models")) {
@@ -146,30 +228,37 @@ Result<Config> ParseConfig(const Json& json, const std::string& source) {
         c.mode = *v;
       }
       if (auto v = o.String("system")) c.system_prompt = *v;
-      if (auto v = o.Int("max_steps", false, 1)) c.max_steps = static_cast<int>(*v);
-      if (auto v = o.Int("max_output_tokens", false, 1)) c.max_output_tokens = *v;
-      if (auto v = o.Int("max_parallel_tools", false, 1)) c.max_parallel_tools = static_cast<int>(*v);
+      if (auto v = o.Int("max_steps", false, 1, INT32_MAX)) c.max_steps = static_cast<int>(*v);
+      if (auto v = o.Int("max_output_tokens", false, 1, kMaxCount)) c.max_output_tokens = *v;
+      if (auto v = o.Int("max_parallel_tools", false, 1, INT32_MAX)) c.max_parallel_tools = static_cast<int>(*v);
+      if (auto v = o.Int("max_tool_calls_per_step", false, 1, INT32_MAX)) {
+        c.max_tool_calls_per_step = static_cast<int>(*v);
+      }
+      if (auto v = o.String("on_secret")) {
+        if (*v != "redact" && *v != "block") o.Error(o.PathOf("on_secret"), "expected \"redact\" or \"block\"");
+        c.on_secret = *v;
+      }
       c.temperature = o.Number("temperature", false, 0);
       if (auto v = o.String("user")) c.user = *v;
       o.RejectUnknownKeys();
     }
     if (const Json* b = top.Object("budget")) {
       StrictObject o(*b, "budget", errors);
-      if (auto v = o.Int("max_tokens", false, 0)) c.budget_max_tokens = *v;
+      if (auto v = o.Int("max_tokens", false, 0, kMaxCount)) c.budget_max_tokens = *v;
       if (auto v = o.Number("max_cost_usd", false, 0)) c.budget_max_cost_usd = *v;
       if (auto v = o.Number("deadline_s", false, 0)) c.budget_deadline_s = *v;
       o.RejectUnknownKeys();
     }
-    c.retry = top.Overrides("retry", kRetryKeys, kRetryStringKeys);
-    c.breaker = SharedOverrides(top, "breaker", kBreakerKeys, {}, errors);
-    c.limiter = SharedOverrides(top, "limiter", kLimiterKeys, {}, errors);
+    c.retry = top.Overrides("retry", kRetryKeys, kRetryStringKeys, kRetryIntKeys);
+    c.breaker = SharedOverrides(top, "breaker", kBreakerKeys, kBreakerIntKeys, errors);
+    c.limiter = SharedOverrides(top, "limiter", kLimiterKeys, kLimiterIntKeys, errors);
     ParseCache(top, c, errors);
     ParseRedis(top, c, errors);
     if (const Json* s = top.Object("sanitizer")) {
       StrictObject o(*s, "sanitizer", errors);
       if (auto v = o.StringArray("rule_files")) c.rule_files = *v;
       c.block_threshold = o.Number("block_threshold", false, 0);
-      c.max_input_bytes = o.Int("max_input_bytes", false, 1);
+      c.max_input_bytes = o.Int("max_input_bytes", false, 1, kMaxCount);
       o.RejectUnknownKeys();
     }
     if (const Json* t = top.Object("tools")) {
@@ -185,9 +274,10 @@ Result<Config> ParseConfig(const Json& json, const std::string& source) {
       if (auto v = o.String("db")) c.db_path = *v;
       ParseSessionsBackend(o, c, errors);
       if (auto v = o.Number("ttl_s", false, 1)) c.session_ttl_s = *v;
-      if (auto v = o.Int("max_sessions", false, 1)) c.max_sessions = *v;
-      if (auto v = o.Int("max_concurrent_per_user", false, 1)) c.max_concurrent_per_user = *v;
-      if (auto v = o.Int("requests_per_minute", false, 1)) c.requests_per_minute = *v;
+      if (auto v = o.Int("max_sessions", false, 1, kMaxCount)) c.max_sessions = *v;
+      if (auto v = o.Int("max_concurrent_per_user", false, 1, INT32_MAX)) c.max_concurrent_per_user = *v;
+      if (auto v = o.Int("requests_per_minute", false, 1, INT32_MAX)) c.requests_per_minute = *v;
+      if (auto v = o.Number("busy_wait_s", false, 0)) c.session_busy_wait_s = *v;
       o.RejectUnknownKeys();
     }
     if (const Json* l = top.Object("log")) {
@@ -197,6 +287,7 @@ Result<Config> ParseConfig(const Json& json, const std::string& source) {
       if (auto v = o.String("file")) c.log_file = *v;
       o.RejectUnknownKeys();
     }
+    if (const Json* s = top.Object("server")) ParseServerSection(*s, c.server, errors);
     top.RejectUnknownKeys();
   }
   if (!errors.empty()) {
@@ -209,14 +300,8 @@ Result<Config> ParseConfig(const Json& json, const std::string& source) {
 
 Result<Config> LoadConfig(const std::string& explicit_path) {
   std::vector<std::string> candidates;
-  if (!explicit_path.empty()) {
-    REAGENT_ASSIGN_OR_RETURN(Json json, ReadJsonFile(explicit_path));
-    return ParseConfig(json, explicit_path);
-  }
-  if (auto env = Env("REAGENT_CONFIG"); !env.empty()) {
-    REAGENT_ASSIGN_OR_RETURN(Json json, ReadJsonFile(env));
-    return ParseConfig(json, env);
-  }
+  if (!explicit_path.empty()) return LoadFile(explicit_path);
+  if (auto env = Env("REAGENT_CONFIG"); !env.empty()) return LoadFile(env);
   candidates.push_back("reagent.json");
   if (auto xdg = Env("XDG_CONFIG_HOME"); !xdg.empty()) {
     candidates.push_back(xdg + "/reagent/config.json");
@@ -225,10 +310,7 @@ Result<Config> LoadConfig(const std::string& explicit_path) {
   }
   for (const auto& path : candidates) {
     std::error_code ec;
-    if (std::filesystem::is_regular_file(path, ec)) {
-      REAGENT_ASSIGN_OR_RETURN(Json json, ReadJsonFile(path));
-      return ParseConfig(json, path);
-    }
+    if (std::filesystem::is_regular_file(path, ec)) return LoadFile(path);
   }
   Config c;
   c.source = "defaults";
@@ -241,65 +323,8 @@ std::string ResolveDbPath(const std::string& configured) {
   return "reagent.db";
 }
 
-// An override object with its "shared" URL's password hidden.
-Json RedactShared(Json overrides) {
-  if (overrides.contains("shared")) overrides["shared"] = RedactedRedisUrl(overrides["shared"].get<std::string>());
-  return overrides;
-}
-
-// "sqlite:reagent.db" or "redis://:***@host:6379/0".
-std::string SessionsBackendText(const Config& c) {
-  const std::string where = ResolveDbPath(c.db_path);
-  return IsRedisUrl(where) ? RedactedRedisUrl(where) : "sqlite:" + where;
-}
-
-Json EffectiveConfigJson(const Config& c) {
-  Json models = Json::array();
-  for (const auto& m : c.models) {
-    Json jm = {{"model", m.model},
-               {"base_url", m.base_url.empty() ? (Env("OPENAI_BASE_URL").empty()
-                                                      ? "https://api.openai.com/v1"
-                                                      : Env("OPENAI_BASE_URL"))
-                                               : m.base_url},
-               {"api_key_env", m.api_key_env},
-               {"api_key", Env(m.api_key_env.c_str()).empty() ? "(not set)" : "(set, redacted)"},
-               {"timeout_s", m.timeout_s}};
-    Json headers = Json::object();
-    for (const auto& [k, v] : m.headers) headers[k] = "(redacted)";
-    jm["headers"] = headers;
-    if (m.price_input) {
-      jm["price"] = {{"input", *m.price_input}, {"output", m.price_output.value_or(0)}};
-      if (m.price_cached_input) jm["price"]["cached_input"] = *m.price_cached_input;
-    }
-    models.push_back(jm);
-  }
-  Json agent = {{"mode", c.mode}, {"system", c.system_prompt}, {"max_steps", c.max_steps},
-                {"max_output_tokens", c.max_output_tokens},
-                {"max_parallel_tools", c.max_parallel_tools}, {"user", c.user}};
-  if (c.temperature) agent["temperature"] = *c.temperature;
-  Json sanitizer = {{"rule_files", c.rule_files}};
-  if (c.block_threshold) sanitizer["block_threshold"] = *c.block_threshold;
-  if (c.max_input_bytes) sanitizer["max_input_bytes"] = *c.max_input_bytes;
-  return {
-      {"source", c.source},
-      {"models", models},
-      {"agent", agent},
-      {"budget", {{"max_tokens", c.budget_max_tokens}, {"max_cost_usd", c.budget_max_cost_usd},
-                  {"deadline_s", c.budget_deadline_s}}},
-      {"retry", c.retry},
-      {"breaker", RedactShared(c.breaker)},
-      {"limiter", RedactShared(c.limiter)},
-      {"cache", c.cache_backend.empty() ? Json(c.cache) : Json(RedactedRedisUrl(c.cache_backend))},
-      {"sanitizer", sanitizer},
-      {"tools", {{"builtin", c.builtin_tools}, {"root", c.tools_root}, {"external", c.external_tools},
-                 {"mcp", McpServersJson(c.mcp_servers)}}},
-      {"sessions", {{"backend", SessionsBackendText(c)}, {"ttl_s", c.session_ttl_s},
-                    {"max_sessions", c.max_sessions},
-                    {"max_concurrent_per_user", c.max_concurrent_per_user},
-                    {"requests_per_minute", c.requests_per_minute}}},
-      {"log", {{"level", c.log_level}, {"json", c.log_json}, {"file", c.log_file}}},
-      {"redis", RedisConfigJson(c.redis)},
-  };
+std::string ResolveCachePath(const Config& c) {
+  return c.cache_file.empty() ? ResolveDbPath(c.db_path) + ".cache" : c.cache_file;
 }
 
 }  // namespace reagent

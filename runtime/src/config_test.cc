@@ -69,5 +69,54 @@ TEST(ConfigTest, ExplicitMissingFileIsAnError) {
   EXPECT_NE(c.status().message().find("/nonexistent/reagent.json"), std::string::npos);
 }
 
+TEST(ConfigTest, RemembersWhichKeysTheFileSet) {
+  auto c = ParseConfig(Json::parse(R"({"agent": {"user": "ops"}, "limiter": {"rpm": 60}, "cache": true})"), "x.json");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->Sets("agent.user"));
+  EXPECT_TRUE(c->Sets("limiter"));
+  EXPECT_TRUE(c->Sets("limiter.rpm"));
+  EXPECT_TRUE(c->Sets("cache"));
+  EXPECT_FALSE(c->Sets("sessions.requests_per_minute"));
+  EXPECT_FALSE(c->Sets("limiter.tpm"));
+}
+
+TEST(ConfigTest, RelativePathsTheFileSetFollowItsFolder) {
+  auto c = ParseConfig(Json::parse(R"({
+      "tools": {"root": ".", "external": [{"name": "a", "argv": ["./bin/a", "x"], "cwd": "work"},
+                                          {"name": "b", "argv": ["grep", "-r"]},
+                                          {"name": "c", "argv": ["/usr/bin/c"]}]},
+      "sessions": {"db": "../state/r.db"}, "cache": "c.db",
+      "sanitizer": {"rule_files": ["rules/mine.json", "/etc/r.json"]}, "log": {"file": "log.txt"}})"),
+                       "conf/reagent.json");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ResolveRelativePaths(*c, "conf");
+  EXPECT_EQ(c->tools_root, "conf");
+  EXPECT_EQ(c->external_tools[0]["argv"][0], "conf/bin/a");
+  EXPECT_EQ(c->external_tools[0]["argv"][1], "x");  // arguments are the program's business
+  EXPECT_EQ(c->external_tools[0]["cwd"], "conf/work");
+  EXPECT_EQ(c->external_tools[1]["argv"][0], "grep");  // a bare name is looked up on $PATH
+  EXPECT_EQ(c->external_tools[2]["argv"][0], "/usr/bin/c");
+  EXPECT_EQ(c->db_path, "state/r.db");
+  EXPECT_EQ(c->cache_file, "conf/c.db");
+  EXPECT_EQ(c->rule_files, (std::vector<std::string>{"conf/rules/mine.json", "/etc/r.json"}));
+  EXPECT_EQ(c->log_file, "conf/log.txt");
+}
+
+TEST(ConfigTest, DefaultsStayRelativeToTheWorkingDirectory) {
+  auto c = ParseConfig(Json::parse(R"({"agent": {"max_steps": 3}})"), "conf/reagent.json");
+  ASSERT_TRUE(c.ok());
+  ResolveRelativePaths(*c, "conf");
+  EXPECT_EQ(c->tools_root, ".");
+  EXPECT_EQ(c->db_path, "");
+}
+
+TEST(ConfigTest, CountsMustBeWholeNumbers) {
+  auto c = ParseConfig(Json::parse(R"({"breaker": {"failure_threshold": 2.5}, "retry": {"max_attempts": 2.0}})"), "x.json");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("breaker.failure_threshold: expected integer, got 2.5"), std::string::npos)
+      << c.status();
+  EXPECT_NE(c.status().message().find("retry.max_attempts: expected integer"), std::string::npos) << c.status();
+}
+
 }  // namespace
 }  // namespace reagent

@@ -28,8 +28,13 @@ void ApplyBreaker(const Json& o, BreakerOptions& b) {
 void ApplyLimiter(const Json& o, RateLimiterOptions& l) {
   if (o.contains("rpm")) l.requests_per_period = o["rpm"].get<double>();
   if (o.contains("tpm")) l.tokens_per_period = o["tpm"].get<double>();
-  // The provider's limit period; 60 s (per minute) unless a time-scaled server says otherwise.
-  if (o.contains("period_s")) l.period = Seconds(o["period_s"].get<double>());
+  // The provider's limit period. Given, it is also the window of limits learned from headers;
+  // not given, configured rpm/tpm are per minute and learned limits' windows are inferred
+  // from the provider's resets.
+  if (o.contains("period_s")) {
+    l.period = Seconds(o["period_s"].get<double>());
+    l.infer_window_from_headers = false;
+  }
   if (o.contains("concurrency")) l.max_concurrency = static_cast<int>(o["concurrency"].get<double>());
 }
 

@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 
+#include "reagent/llm/sqlite_response_cache.h"
 #include "reagent/redis/redis_session_store.h"
 #include "reagent/redis/redis_shared_state.h"
 
@@ -54,6 +55,7 @@ Result<std::shared_ptr<SessionStore>> OpenRedisSessions(const std::string& url, 
   o.store.max_sessions = c.max_sessions;
   o.store.max_concurrent_turns_per_user = static_cast<int>(c.max_concurrent_per_user);
   o.store.max_requests_per_window = static_cast<int>(c.requests_per_minute);
+  o.store.busy_wait = Seconds(c.session_busy_wait_s);
   auto store = OpenRedisSessionStore(std::move(*client), o, SystemClock::Default());
   if (!store.ok()) return store.status().WithContext("sessions.backend");
   return std::shared_ptr<SessionStore>(std::move(*store));
@@ -82,7 +84,11 @@ Status AttachSharedModelState(const Config& c, std::vector<ResilientModelSpec>& 
 }
 
 Result<std::shared_ptr<ResponseCache>> MakeResponseCache(const Config& c, Clock& clock) {
-  if (c.cache_backend.empty()) return std::shared_ptr<ResponseCache>(std::make_shared<InMemoryResponseCache>(clock));
+  if (c.cache_backend.empty()) {
+    auto cache = SqliteResponseCache::Open(ResolveCachePath(c), clock);
+    if (!cache.ok()) return cache.status().WithContext("cache");
+    return std::shared_ptr<ResponseCache>(std::move(*cache));
+  }
   auto client = SharedRedisClient(c.cache_backend, c.redis);
   if (!client.ok()) return client.status().WithContext("cache");
   return std::shared_ptr<ResponseCache>(std::make_shared<RedisResponseCache>(

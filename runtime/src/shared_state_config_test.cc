@@ -60,7 +60,7 @@ TEST(SharedStateConfig, MistakesNameTheKey) {
       {R"({"sessions": {"backend": "redis://host:99999"}})", "sessions.backend: redis URL"},
       {R"({"limiter": {"shared": "redis://:pw@"}})", "limiter.shared: redis URL \"redis://:***@\": no host"},
       {R"({"breaker": {"shared": 5}})", "breaker.shared: expected string"},
-      {R"({"cache": "/tmp/cache.db"})", "cache: expected true, false or a redis://"},
+      {R"({"cache": 5})", "cache: expected true, false, a file path or a redis://"},
       {R"({"redis": {"fail_open": ["sessions"]}})", "\"sessions\" cannot fail open"},
       {R"({"redis": {"prefix": "a b"}})", "redis.prefix: redis key prefix"},
       {R"({"redis": {"lease_ttl": 3}})", "redis.lease_ttl: unknown key"},

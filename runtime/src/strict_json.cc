@@ -57,11 +57,22 @@ std::optional<std::string> StrictObject::String(std::string_view key, bool requi
   return v->get<std::string>();
 }
 
-std::optional<int64_t> StrictObject::Int(std::string_view key, bool required, int64_t min) {
+std::optional<int64_t> StrictObject::Int(std::string_view key, bool required, int64_t min,
+                                         int64_t max) {
   const Json* v = Get(key, required);
   if (!v) return std::nullopt;
+  if (v->is_number_float()) {  // "2.5": say what was given, not just "number"
+    Error(PathOf(key), "expected integer, got " + DumpJson(*v));
+    return std::nullopt;
+  }
   if (!v->is_number_integer()) {
     TypeError(key, "integer", *v);
+    return std::nullopt;
+  }
+  // An unsigned value above INT64_MAX must not read as a negative one.
+  const bool too_big = v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(max);
+  if (too_big || v->get<int64_t>() > max) {
+    Error(PathOf(key), "must be at most " + std::to_string(max) + ", got " + DumpJson(*v));
     return std::nullopt;
   }
   int64_t x = v->get<int64_t>();
@@ -138,16 +149,21 @@ const Json* StrictObject::Array(std::string_view key, bool required) {
 const Json* StrictObject::Any(std::string_view key, bool required) { return Get(key, required); }
 
 Json StrictObject::Overrides(std::string_view key, const std::vector<std::string>& allowed,
-                             const std::vector<std::string>& string_keys) {
+                             const std::vector<std::string>& string_keys,
+                             const std::vector<std::string>& int_keys) {
   Json out = Json::object();
   const Json* obj = Object(key);
   if (!obj) return out;
   StrictObject o(*obj, PathOf(key), errors_);
+  auto among = [](const std::vector<std::string>& keys, const std::string& k) {
+    return std::find(keys.begin(), keys.end(), k) != keys.end();
+  };
   for (const auto& k : allowed) {
     if (!o.Has(k)) continue;
-    bool is_string = std::find(string_keys.begin(), string_keys.end(), k) != string_keys.end();
-    if (is_string) {
+    if (among(string_keys, k)) {
       if (auto s = o.String(k)) out[k] = *s;
+    } else if (among(int_keys, k)) {
+      if (auto v = o.Int(k, false, 0, INT32_MAX)) out[k] = *v;
     } else if (auto v = o.Number(k, false, 0)) {
       out[k] = *v;
     }

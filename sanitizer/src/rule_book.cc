@@ -1,5 +1,10 @@
 #include "rule_book.h"
 
+#include <string.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
 #include <new>
 #include <utility>
 
@@ -61,7 +66,72 @@ int RuleBook::FindCategory(std::string_view name) const {
   return -1;
 }
 
-Status RuleBook::Add(const Json& doc, std::string_view where) {
+bool RuleSet::Applies(std::string_view folded) const {
+  if (gate.empty()) return true;
+  for (const std::string& g : gate) {
+    // glibc's memmem hashes byte pairs: much faster than find's memchr-then-compare when the
+    // gate starts with a common letter.
+    if (memmem(folded.data(), folded.size(), g.data(), g.size()) != nullptr) return true;
+  }
+  return false;
+}
+
+namespace {
+
+struct BookCache {
+  std::mutex mu;
+  std::map<std::string, std::weak_ptr<const RuleBook>> books;
+  std::vector<std::shared_ptr<const RuleBook>> pinned;  // built-in only: kept for the process
+  size_t compiled = 0;
+};
+
+BookCache& Cache() {
+  static BookCache* cache = new BookCache;  // never destroyed: Sanitizers may outlive main
+  return *cache;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const RuleBook>> RuleBook::Shared(const std::vector<RuleSource>& sources,
+                                                         int64_t max_mem) {
+  std::string key = std::to_string(max_mem);
+  bool all_trusted = true;
+  for (const RuleSource& s : sources) {
+    key += '\0';
+    key += s.where;
+    key += '\0';
+    key += s.text;
+    all_trusted &= s.trusted;
+  }
+  BookCache& cache = Cache();
+  // Held while compiling, so two threads asking for the same new book compile it once.
+  std::lock_guard<std::mutex> lock(cache.mu);
+  if (auto it = cache.books.find(key); it != cache.books.end()) {
+    if (auto book = it->second.lock()) return book;
+  }
+  auto book = std::make_shared<RuleBook>();
+  for (const RuleSource& s : sources) {
+    auto doc = ParseJson(s.text, s.where);
+    if (!doc.ok()) return doc.status();
+    REAGENT_RETURN_IF_ERROR(book->Add(*doc, s.where, s.trusted));
+  }
+  REAGENT_RETURN_IF_ERROR(book->Compile(max_mem));
+  ++cache.compiled;
+  std::shared_ptr<const RuleBook> shared = book;
+  for (auto it = cache.books.begin(); it != cache.books.end();) {
+    it = it->second.expired() ? cache.books.erase(it) : std::next(it);
+  }
+  cache.books[key] = shared;
+  if (all_trusted) cache.pinned.push_back(shared);
+  return shared;
+}
+
+size_t RuleBook::CompiledCount() {
+  std::lock_guard<std::mutex> lock(Cache().mu);
+  return Cache().compiled;
+}
+
+Status RuleBook::Add(const Json& doc, std::string_view where, bool trusted) {
   if (!doc.is_object()) return Bad(where, "document", "must be a JSON object");
   if (!doc.contains("format") || doc.at("format") != kFormat) {
     return Bad(where, "document", "\"format\" must be \"" + std::string(kFormat) + "\"");
@@ -73,7 +143,7 @@ Status RuleBook::Add(const Json& doc, std::string_view where) {
   if (!doc.contains("rules") || !doc.at("rules").is_array()) {
     return Bad(where, "document", "\"rules\" must be an array");
   }
-  for (const Json& r : doc.at("rules")) REAGENT_RETURN_IF_ERROR(AddRule(r, where));
+  for (const Json& r : doc.at("rules")) REAGENT_RETURN_IF_ERROR(AddRule(r, where, trusted));
   return Status::Ok();
 }
 
@@ -108,11 +178,16 @@ Status RuleBook::AddCategory(const Json& j, std::string_view where) {
     }
     c.quoted_factor = q.get<double>();
   }
+  for (auto [key, flag] : {std::pair{"redactable", &c.redactable}, std::pair{"attack", &c.attack}}) {
+    if (!j.contains(key)) continue;
+    if (!j.at(key).is_boolean()) return Bad(where, what, std::string("\"") + key + "\" must be true or false");
+    *flag = j.at(key).get<bool>();
+  }
   categories_.push_back(std::move(c));
   return Status::Ok();
 }
 
-Status RuleBook::AddRule(const Json& j, std::string_view where) {
+Status RuleBook::AddRule(const Json& j, std::string_view where, bool trusted) {
   if (!j.is_object() || !j.contains("id") || !j.at("id").is_string()) {
     return Bad(where, "rule", "needs a string \"id\"");
   }
@@ -147,14 +222,24 @@ Status RuleBook::AddRule(const Json& j, std::string_view where) {
   if (r.pattern.empty() && r.squeezed_pattern.empty()) {
     return Bad(where, what, "needs a \"pattern\" or a \"squeezed\" pattern");
   }
-  // Each pattern is compiled once here to report a bad rule now; the RE2 that locates its
+  auto gate = StringList(j, "gate", where, what);
+  if (!gate.ok()) return gate.status();
+  for (const std::string& g : *gate) {
+    if (g.empty()) return Bad(where, what, "\"gate\" holds an empty string");
+    r.gate.push_back(FoldPatternText(g));
+  }
+  if (!r.gate.empty() && r.pattern.empty()) return Bad(where, what, "a gate needs a \"pattern\"");
+  // Unless the document is trusted (shipped with the library and checked by its tests), each
+  // pattern is compiled once here to report a bad rule by name now; the RE2 that locates its
   // matches is built on first use.
   const RE2::Options opts = RuleOptions(kRuleMaxMem);
   auto lazy = [&](const std::string& pattern, const char* label,
                   std::unique_ptr<LazyRegex>& out) -> Status {
     if (pattern.empty()) return Status::Ok();
-    if (RE2 re(pattern, opts); !re.ok()) {
-      return Bad(where, what, std::string(label) + " does not compile: " + re.error());
+    if (!trusted) {
+      if (RE2 re(pattern, opts); !re.ok()) {
+        return Bad(where, what, std::string(label) + " does not compile: " + re.error());
+      }
     }
     out = std::make_unique<LazyRegex>(pattern, opts);
     return Status::Ok();
@@ -173,30 +258,45 @@ Status RuleBook::AddRule(const Json& j, std::string_view where) {
 
 Status RuleBook::Compile(int64_t max_mem) {
   max_mem_ = max_mem;
-  RE2::Options opts = RuleOptions(max_mem);
-  folded_set_ = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+  const RE2::Options opts = RuleOptions(max_mem);
+  folded_sets_.clear();
+  folded_sets_.emplace_back();  // the main set
   squeezed_set_ = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
-  folded_rules_.clear();
   squeezed_rules_.clear();
-  for (size_t i = 0; i < rules_.size(); ++i) {
+  auto add = [&](RE2::Set& set, const Rule& rule, const std::string& pattern) -> Status {
     std::string error;
-    if (!rules_[i].pattern.empty()) {
-      if (folded_set_->Add(rules_[i].pattern, &error) < 0) {
-        return Status::InvalidArgument("rule \"" + rules_[i].id + "\": " + error);
-      }
-      folded_rules_.push_back(i);
+    if (set.Add(pattern, &error) < 0) {
+      return Status::InvalidArgument("rule \"" + rule.id + "\": " + error);
     }
-    if (!rules_[i].squeezed_pattern.empty()) {
-      if (squeezed_set_->Add(rules_[i].squeezed_pattern, &error) < 0) {
-        return Status::InvalidArgument("rule \"" + rules_[i].id + "\": " + error);
+    return Status::Ok();
+  };
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    const Rule& rule = rules_[i];
+    if (!rule.pattern.empty()) {
+      auto it = std::find_if(folded_sets_.begin(), folded_sets_.end(),
+                             [&](const RuleSet& s) { return s.gate == rule.gate; });
+      if (it == folded_sets_.end()) {
+        folded_sets_.push_back(RuleSet{rule.gate, nullptr, {}});
+        it = folded_sets_.end() - 1;
       }
+      if (!it->set) it->set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+      REAGENT_RETURN_IF_ERROR(add(*it->set, rule, rule.pattern));
+      it->rules.push_back(i);
+    }
+    if (!rule.squeezed_pattern.empty()) {
+      REAGENT_RETURN_IF_ERROR(add(*squeezed_set_, rule, rule.squeezed_pattern));
       squeezed_rules_.push_back(i);
     }
   }
   // An empty RE2::Set does not compile; a never-matching pattern keeps indices aligned.
-  if (folded_rules_.empty()) folded_set_->Add("[^\\x00-\\x{10FFFF}]", nullptr);
-  if (squeezed_rules_.empty()) squeezed_set_->Add("[^\\x00-\\x{10FFFF}]", nullptr);
-  if (!folded_set_->Compile() || !squeezed_set_->Compile()) {
+  constexpr const char* kNever = "[^\\x00-\\x{10FFFF}]";
+  if (!folded_sets_[0].set) folded_sets_[0].set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+  if (folded_sets_[0].rules.empty()) folded_sets_[0].set->Add(kNever, nullptr);
+  if (squeezed_rules_.empty()) squeezed_set_->Add(kNever, nullptr);
+  for (RuleSet& s : folded_sets_) {
+    if (!s.set->Compile()) return Status::ResourceExhausted("the rule set does not fit in regex_max_mem");
+  }
+  if (!squeezed_set_->Compile()) {
     return Status::ResourceExhausted("the rule set does not fit in regex_max_mem");
   }
   return Status::Ok();

@@ -1,21 +1,33 @@
 // Layer 2's data: the rules (JSON), validated and compiled. Each rule has a pattern over the
-// folded view and optionally one over the squeezed view; all folded patterns form one
-// RE2::Set, all squeezed patterns another, so a scan is one pass per view. The individual
-// RE2s are only run for rules the sets reported, to locate the matches.
+// folded view and optionally one over the squeezed view. The folded patterns form RE2::Sets
+// split by cost: rules without a "gate" share the main set, which runs over every text; rules
+// with a gate (literal strings, e.g. "://" for the wide URL patterns) form one set per gate,
+// run only over texts that contain one of its strings, so their large DFAs are neither built
+// nor walked for ordinary prose. All squeezed patterns form one more set. The individual RE2s
+// are only run for rules the sets reported, to locate the matches.
+//
+// A compiled RuleBook is immutable and shared: RuleBook::Shared compiles a given list of rule
+// documents once per process and hands every Sanitizer built from the same documents the
+// same instance.
 //
 // Rule file format (sanitizer/data/rules.json is the reference):
 //   {"format": "reagent-sanitizer-rules/1",
 //    "categories": [{"name": "...", "description": "...",
 //                    "source_factors": {"user": 1, "tool": 1, "history": 1, "document": 1},
-//                    "quoted_factor": 0.5}],
+//                    "quoted_factor": 0.5, "redactable": false, "attack": true}],
 //    "rules": [{"id": "...", "category": "...", "weight": 0.9, "description": "...",
 //               "pattern": "<RE2 over the folded view>", "squeezed": "<RE2, optional>",
+//               "gate": ["literal the folded text must contain", "..."],
 //               "hit": ["example that must match"], "miss": ["near miss that must not"]}]}
+// "redactable": the category's spans can be cut out of a text that is not blocked, leaving it
+// useful (secrets, template tokens, a lone exfiltration link). "attack": the category counts
+// towards the block score (secrets do not: a leaked key is not an attack on the model).
 // Patterns see lower-case text without diacritics, lookalikes folded to ASCII and single
 // spaces; write "bo qua" for Vietnamese "bỏ qua".
 #pragma once
 
 #include <array>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -38,6 +50,8 @@ struct Category {
   std::string description;
   std::array<double, kSourceCount> source_factor{1, 1, 1, 1};  // indexed by TextSource
   double quoted_factor = 0.5;  // inside a code block or quotes
+  bool redactable = false;     // spans removed when the text is not blocked
+  bool attack = true;          // counts towards the block score
 };
 
 // A rule's own RE2, used only to locate matches after a set reported the rule. Most rules
@@ -66,23 +80,52 @@ struct Rule {
   std::string squeezed_pattern;
   std::unique_ptr<LazyRegex> re;           // null when there is no folded pattern
   std::unique_ptr<LazyRegex> squeezed_re;  // null when there is no squeezed pattern
+  std::vector<std::string> gate;           // folded literals; empty = main set
   std::vector<std::string> hits, misses;
+};
+
+// One RE2::Set over the folded view and the rules it holds. A gated set runs only over texts
+// that contain one of its gate strings.
+struct RuleSet {
+  std::vector<std::string> gate;
+  std::unique_ptr<RE2::Set> set;
+  std::vector<size_t> rules;  // rule index of each set pattern
+
+  bool Applies(std::string_view folded) const;
+};
+
+// One rule document to load: where it came from (for errors) and its JSON text.
+struct RuleSource {
+  std::string where;
+  std::string_view text;
+  bool trusted = false;  // shipped and tested with the library: skip the per-rule compile check
 };
 
 class RuleBook {
  public:
-  // Adds the categories and rules of one document. `where` names it in errors.
-  Status Add(const Json& doc, std::string_view where);
+  // The compiled rules of `sources`, in order, with RE2::Set memory budget `max_mem`: built
+  // (parsed, validated, compiled) the first time these exact documents are asked for in this
+  // process and shared afterwards. Books of the built-in rules alone stay for the life of the
+  // process; books with user documents live as long as a Sanitizer holds them. Thread-safe.
+  static Result<std::shared_ptr<const RuleBook>> Shared(const std::vector<RuleSource>& sources,
+                                                        int64_t max_mem);
+  // Number of books compiled so far in this process (for tests of the sharing).
+  static size_t CompiledCount();
+
+  // Adds the categories and rules of one document. `where` names it in errors. Unless
+  // `trusted`, each pattern is compiled once on its own to report a bad rule by name.
+  Status Add(const Json& doc, std::string_view where, bool trusted = false);
   // Compiles the sets; call once after every Add.
   Status Compile(int64_t max_mem);
 
   const std::vector<Category>& categories() const { return categories_; }
   const std::vector<Rule>& rules() const { return rules_; }
-  const RE2::Set& folded_set() const { return *folded_set_; }
+  // The folded-view sets: [0] is the main set, the others are gated.
+  const std::vector<RuleSet>& folded_sets() const { return folded_sets_; }
   const RE2::Set& squeezed_set() const { return *squeezed_set_; }
   // Rule index of a set's pattern index; SIZE_MAX for the placeholder of an empty set.
-  size_t FoldedRule(int set_index) const { return RuleAt(folded_rules_, set_index); }
   size_t SqueezedRule(int set_index) const { return RuleAt(squeezed_rules_, set_index); }
+  static size_t FoldedRule(const RuleSet& set, int set_index) { return RuleAt(set.rules, set_index); }
   // Index of a category by name, or -1.
   int FindCategory(std::string_view name) const;
 
@@ -92,12 +135,13 @@ class RuleBook {
     return set_index >= 0 && i < map.size() ? map[i] : SIZE_MAX;
   }
   Status AddCategory(const Json& j, std::string_view where);
-  Status AddRule(const Json& j, std::string_view where);
+  Status AddRule(const Json& j, std::string_view where, bool trusted);
 
   std::vector<Category> categories_;
   std::vector<Rule> rules_;
-  std::unique_ptr<RE2::Set> folded_set_, squeezed_set_;
-  std::vector<size_t> folded_rules_, squeezed_rules_;
+  std::vector<RuleSet> folded_sets_;
+  std::unique_ptr<RE2::Set> squeezed_set_;
+  std::vector<size_t> squeezed_rules_;
   int64_t max_mem_ = 0;
 };
 

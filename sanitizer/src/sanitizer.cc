@@ -1,5 +1,7 @@
 // Sanitizer construction (rule loading), matching of the views, and small helpers.
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -25,7 +27,8 @@ constexpr std::string_view kCodeCategories = R"({
   "categories": [
     {"name": "hygiene", "description": "oversized input, invalid UTF-8, control, invisible and tag characters", "quoted_factor": 1.0},
     {"name": "obfuscation", "description": "a match that was disguised or encoded", "quoted_factor": 1.0},
-    {"name": "internal", "description": "the filter failed; the text is blocked", "quoted_factor": 1.0}
+    {"name": "internal", "description": "the filter failed; the text is blocked", "quoted_factor": 1.0},
+    {"name": "learned", "description": "the learned layer's classifier finds the text to be an injection", "quoted_factor": 1.0}
   ],
   "rules": []
 })";
@@ -81,33 +84,41 @@ std::string_view TextSourceName(TextSource source) {
 
 bool Sanitizer::Impl::Match(const sanitizer_internal::TextViews& views, bool direct_only,
                             std::vector<Hit>& hits) const {
-  const auto& rules = book.rules();
-  std::vector<int> ids;
-  RE2::Set::ErrorInfo error{};
-  if (!book.folded_set().Match(views.folded.text, &ids, &error) &&
-      error.kind != RE2::Set::kNoError) {
-    return false;
-  }
+  const auto& rules = book->rules();
   std::vector<bool> matched(rules.size(), false);
   const size_t cap = options.max_findings_per_rule;
-  for (int id : ids) {
-    size_t r = book.FoldedRule(id);
-    if (r >= rules.size() || !rules[r].re) continue;
-    matched[r] = true;
-    const RE2* re = rules[r].re->Get();
-    if (!re) return false;
-    Locate(*re, views.folded.text, views, r, false, cap, [](size_t i) { return i; },
-           hits);
-  }
+  std::vector<int> ids;
+  RE2::Set::ErrorInfo error{};
+  // The folded sets over one view text (the folded view, or its leetspeak reading, which has
+  // the same length and so the same mapping to the original).
+  auto run_folded = [&](std::string_view text, bool disguise) {
+    for (const sanitizer_internal::RuleSet& set : book->folded_sets()) {
+      if (!set.Applies(text)) continue;
+      ids.clear();
+      if (!set.set->Match(text, &ids, &error) && error.kind != RE2::Set::kNoError) return false;
+      for (int id : ids) {
+        size_t r = sanitizer_internal::RuleBook::FoldedRule(set, id);
+        if (r >= rules.size() || !rules[r].re || matched[r]) continue;
+        matched[r] = true;
+        const RE2* re = rules[r].re->Get();
+        if (!re) return false;
+        Locate(*re, text, views, r, disguise, cap, [](size_t i) { return i; }, hits);
+      }
+    }
+    return true;
+  };
+  if (!run_folded(views.folded.text, false)) return false;
+  thread_local std::string leet;
+  if (sanitizer_internal::LeetView(views.folded.text, leet) && !run_folded(leet, true)) return false;
   if (direct_only) return true;
   ids.clear();
-  if (!book.squeezed_set().Match(views.squeezed, &ids, &error) &&
+  if (!book->squeezed_set().Match(views.squeezed, &ids, &error) &&
       error.kind != RE2::Set::kNoError) {
     return false;
   }
   std::vector<uint32_t> to_folded;
   for (int id : ids) {
-    size_t r = book.SqueezedRule(id);
+    size_t r = book->SqueezedRule(id);
     if (r >= rules.size() || matched[r] || !rules[r].squeezed_re) continue;
     const RE2* re = rules[r].squeezed_re->Get();
     if (!re) return false;
@@ -121,7 +132,7 @@ bool Sanitizer::Impl::Match(const sanitizer_internal::TextViews& views, bool dir
 Sanitizer::Sanitizer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Sanitizer::~Sanitizer() = default;
 
-size_t Sanitizer::rule_count() const { return impl_->book.rules().size(); }
+size_t Sanitizer::rule_count() const { return impl_->book->rules().size(); }
 
 Result<std::shared_ptr<const Sanitizer>> Sanitizer::Create(const SanitizerOptions& options) {
   if (options.max_input_bytes == 0) {
@@ -134,33 +145,40 @@ Result<std::shared_ptr<const Sanitizer>> Sanitizer::Create(const SanitizerOption
   }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  auto code = ParseJson(kCodeCategories, "code categories");
-  if (!code.ok()) return code.status();
-  REAGENT_RETURN_IF_ERROR(impl->book.Add(*code, "code categories"));
+  if (options.learned_layer) {
+    impl->model = sanitizer_internal::LearnedModel::Builtin();
+    if (!impl->model) return Status::Internal("the built-in learned model is damaged (SHA-256 mismatch)");
+  }
+  std::vector<sanitizer_internal::RuleSource> sources;
+  sources.push_back({"code categories", kCodeCategories, true});
   if (options.builtin_rules) {
-    std::string_view embedded(reinterpret_cast<const char*>(reagent_sanitizer_rules),
-                              static_cast<size_t>(reagent_sanitizer_rules_end -
-                                                  reagent_sanitizer_rules));
-    auto doc = ParseJson(embedded, "built-in rules");
-    if (!doc.ok()) return doc.status();
-    REAGENT_RETURN_IF_ERROR(impl->book.Add(*doc, "built-in rules"));
+    sources.push_back({"built-in rules",
+                       std::string_view(reinterpret_cast<const char*>(reagent_sanitizer_rules),
+                                        static_cast<size_t>(reagent_sanitizer_rules_end -
+                                                            reagent_sanitizer_rules)),
+                       true});
   }
+  std::vector<std::string> file_texts;
+  file_texts.reserve(options.rule_files.size());
   for (const std::string& path : options.rule_files) {
-    auto doc = ReadJsonFile(path);
-    if (!doc.ok()) return doc.status();
-    REAGENT_RETURN_IF_ERROR(impl->book.Add(*doc, path));
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status::NotFound("cannot read rule file " + path);
+    file_texts.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
+  for (size_t i = 0; i < file_texts.size(); ++i) sources.push_back({options.rule_files[i], file_texts[i]});
   for (size_t i = 0; i < options.rule_texts.size(); ++i) {
-    std::string where = "rule text " + std::to_string(i + 1);
-    auto doc = ParseJson(options.rule_texts[i], where);
-    if (!doc.ok()) return doc.status();
-    REAGENT_RETURN_IF_ERROR(impl->book.Add(*doc, where));
+    sources.push_back({"rule text " + std::to_string(i + 1), options.rule_texts[i]});
   }
-  REAGENT_RETURN_IF_ERROR(impl->book.Compile(options.regex_max_mem));
+  const size_t compiled_before = sanitizer_internal::RuleBook::CompiledCount();
+  auto book = sanitizer_internal::RuleBook::Shared(sources, options.regex_max_mem);
+  if (!book.ok()) return book.status();
+  impl->book = *book;
 #if defined(__GLIBC__)
-  // Checking every rule compiled a throw-away RE2 per pattern (≈ 2 MB for the built-in
-  // rules); the freed memory would otherwise stay in the heap for the life of the process.
-  malloc_trim(0);
+  // Compiling a new book (and checking its rules one by one) leaves freed memory in the heap
+  // that would otherwise stay for the life of the process.
+  if (sanitizer_internal::RuleBook::CompiledCount() != compiled_before) malloc_trim(0);
+#else
+  (void)compiled_before;
 #endif
   return std::shared_ptr<const Sanitizer>(new Sanitizer(std::move(impl)));
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "reagent/sanitizer/sanitizer.h"
+#include "learned_model.h"
 #include "rule_book.h"
 #include "text_views.h"
 
@@ -26,7 +27,8 @@ struct Hit {
 
 struct Sanitizer::Impl {
   SanitizerOptions options;
-  sanitizer_internal::RuleBook book;
+  std::shared_ptr<const sanitizer_internal::RuleBook> book;  // shared by equal rule lists
+  const sanitizer_internal::LearnedModel* model = nullptr;   // null: learned layer off
 
   // Runs both sets over `views` and locates the matches. `direct_only` skips the squeezed
   // view. False when RE2 failed (out of memory): the caller must fail closed.

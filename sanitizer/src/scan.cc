@@ -33,6 +33,11 @@ constexpr double kDisguiseShare = 0.5;
 constexpr double kDiminish = 0.5;
 // Findings weaker than this are not redacted (they only add to the score).
 constexpr double kMinRedactWeight = 0.1;
+// The learned layer's finding: at or above the model's block logit it blocks on its own;
+// between its partial and block logits it is evidence from kLearnedPartialLow to
+// kLearnedPartialHigh (linear in the logit) that blocks only together with rule findings.
+constexpr double kLearnedBlockWeight = 0.9;
+constexpr double kLearnedPartialLow = 0.3, kLearnedPartialHigh = 0.65;
 // Quoted spans (double quotes) longer than this are not treated as a quotation.
 constexpr size_t kMaxQuoteBytes = 400;
 constexpr size_t kMaxPayloads = 8;
@@ -113,21 +118,55 @@ bool Inside(const std::vector<std::pair<size_t, size_t>>& regions, size_t start,
   return false;
 }
 
-double Score(const std::vector<Finding>& findings) {
-  std::map<std::string_view, std::vector<double>> by_category;
-  for (const Finding& f : findings) by_category[f.category].push_back(f.weight);
-  double keep = 1.0;
-  for (auto& [category, weights] : by_category) {
-    std::sort(weights.rbegin(), weights.rend());
-    double cat_keep = 1.0;
-    double factor = 1.0;
-    for (double w : weights) {
-      cat_keep *= 1.0 - std::clamp(w * factor, 0.0, 1.0);
-      factor *= kDiminish;
-    }
-    keep *= cat_keep;
+double LearnedWeight(const sanitizer_internal::LearnedModel& model, double logit) {
+  if (logit >= model.block_logit()) return kLearnedBlockWeight;
+  if (logit < model.partial_logit()) return 0;
+  double span = model.block_logit() - model.partial_logit();
+  double t = span > 0 ? (logit - model.partial_logit()) / span : 1.0;
+  return kLearnedPartialLow + (kLearnedPartialHigh - kLearnedPartialLow) * t;
+}
+
+// Evidence combines only when it is this close (bytes between the starts of findings): an
+// attack is a local thing, and a long benign document collects weak, unrelated findings (a
+// "từ giờ" here, a "without restrictions" there) that must not add up to a block. The learned
+// layer's finding, which covers the whole text, combines with every window.
+constexpr size_t kEvidenceWindow = 512;
+
+// Diminishing returns per category, categories combined as 1 - prod(1 - s), over the
+// findings `counts` selects, within the best window of kEvidenceWindow bytes.
+template <typename Counts>
+double Score(const std::vector<Finding>& findings, Counts counts) {
+  std::vector<const Finding*> local, global;
+  for (const Finding& f : findings) {
+    if (!counts(f)) continue;
+    (f.category == "learned" ? global : local).push_back(&f);
   }
-  return std::clamp(1.0 - keep, 0.0, 1.0);
+  std::sort(local.begin(), local.end(),
+            [](const Finding* a, const Finding* b) { return a->start < b->start; });
+  auto combine = [&](size_t begin, size_t end) {
+    std::map<std::string_view, std::vector<double>> by_category;
+    for (const Finding* f : global) by_category[f->category].push_back(f->weight);
+    for (size_t k = begin; k < end; ++k) by_category[local[k]->category].push_back(local[k]->weight);
+    double keep = 1.0;
+    for (auto& [category, weights] : by_category) {
+      std::sort(weights.rbegin(), weights.rend());
+      double factor = 1.0;
+      for (double w : weights) {
+        keep *= 1.0 - std::clamp(w * factor, 0.0, 1.0);
+        factor *= kDiminish;
+      }
+    }
+    return std::clamp(1.0 - keep, 0.0, 1.0);
+  };
+  if (local.empty()) return combine(0, 0);
+  double best = 0;
+  size_t end = 0;
+  for (size_t begin = 0; begin < local.size(); ++begin) {
+    end = std::max(end, begin + 1);
+    while (end < local.size() && local[end]->start < local[begin]->start + kEvidenceWindow) ++end;
+    best = std::max(best, combine(begin, end));
+  }
+  return best;
 }
 
 std::string_view HygieneRule(Hygiene kind) {
@@ -165,6 +204,7 @@ ScanResult Sanitizer::Scan(std::string_view text, TextSource source) const {
     sanitizer_internal::BuildViews(text, views);
 
     std::vector<Hit> hits;
+    double logit = impl_->model ? impl_->model->Score(views.folded.text) : -HUGE_VAL;
     if (!impl_->Match(views, false, hits)) {
       return BlockWith(MakeFinding("internal.regex_failure", "internal", 0, text.size(), 1.0));
     }
@@ -182,11 +222,12 @@ ScanResult Sanitizer::Scan(std::string_view text, TextSource source) const {
         return BlockWith(MakeFinding("internal.regex_failure", "internal", 0, text.size(), 1.0));
       }
       for (Hit& h : inner) hits.push_back({h.rule, p.start, p.end, true, true});
+      if (impl_->model) logit = std::max(logit, impl_->model->Score(payload_views.folded.text));
     }
 
     ScanResult result;
-    const auto& rules = impl_->book.rules();
-    const auto& categories = impl_->book.categories();
+    const auto& rules = impl_->book->rules();
+    const auto& categories = impl_->book->categories();
     const size_t src = static_cast<size_t>(source);
     std::vector<std::pair<size_t, size_t>> quoted;
     if (!hits.empty()) quoted = QuotedRegions(text);
@@ -222,10 +263,21 @@ ScanResult Sanitizer::Scan(std::string_view text, TextSource source) const {
       result.findings.push_back(
           MakeFinding(std::string(HygieneRule(h.kind)), "hygiene", h.start, h.end, HygieneWeight(h.kind)));
     }
+    if (impl_->model) {
+      const int learned = impl_->book->FindCategory("learned");
+      double w = LearnedWeight(*impl_->model, logit) *
+                 categories[static_cast<size_t>(learned)].source_factor[src];
+      if (w > 0) result.findings.push_back(MakeFinding("learned.classifier", "learned", 0, text.size(), w));
+    }
     std::stable_sort(result.findings.begin(), result.findings.end(),
                      [](const Finding& a, const Finding& b) { return a.start < b.start; });
 
-    result.score = Score(result.findings);
+    auto category_of = [&](const Finding& f) -> const sanitizer_internal::Category& {
+      return categories[static_cast<size_t>(impl_->book->FindCategory(f.category))];
+    };
+    result.score = Score(result.findings, [&](const Finding& f) { return category_of(f).attack; });
+    const double redact_score =
+        Score(result.findings, [&](const Finding& f) { return category_of(f).redactable; });
     for (const Finding& f : result.findings) result.categories.push_back(f.category);
     std::sort(result.categories.begin(), result.categories.end());
     result.categories.erase(std::unique(result.categories.begin(), result.categories.end()),
@@ -233,13 +285,13 @@ ScanResult Sanitizer::Scan(std::string_view text, TextSource source) const {
 
     if (result.score >= opt.block_threshold) {
       result.verdict = Verdict::kBlock;
-    } else if (result.score >= opt.redact_threshold) {
+    } else if (redact_score >= opt.redact_threshold) {
+      // Not an attack, but it carries something to cut out (a secret, template tokens, a lone
+      // exfiltration link): the rest of the text is passed on.
       result.verdict = Verdict::kRedact;
       std::vector<Replacement> spans;
       for (const Finding& f : result.findings) {
-        if (f.category == "hygiene" || f.category == "obfuscation" || f.weight < kMinRedactWeight) {
-          continue;
-        }
+        if (!category_of(f).redactable || f.weight < kMinRedactWeight) continue;
         if (!spans.empty() && f.start < spans.back().end) {
           spans.back().end = std::max<uint32_t>(spans.back().end, static_cast<uint32_t>(f.end));
           continue;

@@ -15,8 +15,6 @@ using sanitizer_internal::Replacement;
 constexpr std::string_view kTemplateRemoved = "[template token removed]";
 constexpr std::string_view kQuotedPrefix = "(quoted) ";
 constexpr std::string_view kWithheld = "[untrusted text withheld: the filter failed]\n";
-constexpr std::string_view kDelimiterOpen = "<<<";
-constexpr std::string_view kDelimiterDefanged = "<< <";
 
 std::string SafeSourceName(std::string_view name) {
   std::string out;
@@ -54,8 +52,8 @@ std::string Sanitizer::Wrap(std::string_view text, std::string_view source_name,
     bool matched = impl_->Match(views, true, hits);
     std::vector<Replacement> spans;
     if (matched) {
-      const auto& rules = impl_->book.rules();
-      const auto& categories = impl_->book.categories();
+      const auto& rules = impl_->book->rules();
+      const auto& categories = impl_->book->categories();
       std::sort(hits.begin(), hits.end(),
                 [](const Hit& a, const Hit& b) { return a.start < b.start; });
       for (const Hit& h : hits) {
@@ -73,11 +71,20 @@ std::string Sanitizer::Wrap(std::string_view text, std::string_view source_name,
     // Fail closed: text the filter could not examine is not shown to the model.
     std::string body = matched ? sanitizer_internal::ApplyEdits(text, views.edits, spans)
                                : std::string(kWithheld);
-    // Forged delimiters: defang every "<<<" so nothing in the body reads as a block marker.
-    for (size_t at = body.find(kDelimiterOpen); at != std::string::npos;
-         at = body.find(kDelimiterOpen, at + kDelimiterDefanged.size())) {
-      body.replace(at, kDelimiterOpen.size(), kDelimiterDefanged);
+    // Forged delimiters: no three '<' in a row survive ("<<<" → "<< <", "<<<<<<" →
+    // "<< << <<"), so nothing in the body reads as a block marker.
+    std::string defanged;
+    defanged.reserve(body.size() + body.size() / 8);
+    int run = 0;
+    for (char c : body) {
+      run = c == '<' ? run + 1 : 0;
+      if (run == 3) {
+        defanged += ' ';
+        run = 1;
+      }
+      defanged += c;
     }
+    body = std::move(defanged);
     return Envelope(body, source_name, nonce);
   } catch (const std::exception&) {
     return Envelope(kWithheld, source_name, nonce);  // out of memory or a bug

@@ -568,6 +568,72 @@ std::string SqueezeBytes(std::string_view folded, bool allow_vector) {
   return out;
 }
 
+namespace {
+
+constexpr std::array<char, 256> kLeet = [] {
+  std::array<char, 256> t{};
+  t['0'] = 'o'; t['1'] = 'i'; t['3'] = 'e'; t['4'] = 'a';
+  t['5'] = 's'; t['7'] = 't'; t['@'] = 'a'; t['$'] = 's';
+  return t;
+}();
+
+inline bool WordByte(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '@' || c == '$' || c >= 0x80;
+}
+
+// The first byte at or after i that a leetspeak word could hold, or text.size().
+size_t NextLeetByte(std::string_view text, size_t i) {
+#if defined(__SSE2__)
+  for (; i + blocks::kSize <= text.size(); i += blocks::kSize) {
+    __m128i x = blocks::Load(text.data() + i);
+    unsigned m = blocks::Mask(blocks::AnyOf(x, '0', '1', '3', '4', '5', '7', '@', '$'));
+    if (m) return i + static_cast<size_t>(__builtin_ctz(m));
+  }
+#endif
+  while (i < text.size() && !kLeet[static_cast<unsigned char>(text[i])]) ++i;
+  return i;
+}
+
+}  // namespace
+
+bool LeetView(std::string_view folded, std::string& out) {
+  const auto at = [&](size_t k) { return static_cast<unsigned char>(folded[k]); };
+  const auto is_letter = [&](size_t k) { return at(k) >= 'a' && at(k) <= 'z'; };
+  // Calls f(b, e, trigger) for each word [b, e) that holds a leetspeak byte and a letter;
+  // `trigger` when it looks deliberate: two such bytes, or a digit between letters ("r3g").
+  // "mp3", "1st", "ipv4", "$100" or an e-mail address do not start the reading on their own.
+  auto words = [&](auto&& f) {
+    size_t i = 0;
+    while ((i = NextLeetByte(folded, i)) < folded.size()) {
+      size_t b = i, e = i;
+      while (b > 0 && WordByte(at(b - 1))) --b;
+      while (e < folded.size() && WordByte(at(e))) ++e;
+      bool letter = false, between = false;
+      size_t leet = 0;
+      for (size_t k = b; k < e; ++k) {
+        letter |= is_letter(k);
+        if (kLeet[at(k)]) {
+          ++leet;
+          between |= at(k) <= '9' && k > b && k + 1 < e && is_letter(k - 1) && is_letter(k + 1);
+        }
+      }
+      if (letter && f(b, e, leet >= 2 || between)) return;
+      i = e;
+    }
+  };
+  bool trigger = false;
+  words([&](size_t, size_t, bool t) { return trigger = t; });
+  if (!trigger) return false;
+  out.assign(folded);
+  words([&](size_t b, size_t e, bool) {
+    for (size_t k = b; k < e; ++k) {
+      if (char c = kLeet[at(k)]) out[k] = c;
+    }
+    return false;
+  });
+  return true;
+}
+
 std::vector<uint32_t> SqueezedToFolded(const TextViews& views) {
   const std::string& f = views.folded.text;
   std::vector<uint32_t> index;

@@ -75,6 +75,13 @@ void BuildViews(std::string_view text, TextViews& out);
 // the CPU has one, else by the scalar path (both are tested against each other).
 std::string SqueezeBytes(std::string_view folded, bool allow_vector);
 
+// The leetspeak reading of a folded view: inside every word that mixes ASCII letters with
+// 0 1 3 4 5 7 @ $, those become o i e a s t a s ("d1sr3g4rd" reads "disregard"); other bytes
+// are kept, so the reading has the folded view's length and offsets. False (and `out`
+// untouched) when no word needs it, which is the case for almost all prose: a fast scan for
+// the eight bytes decides.
+bool LeetView(std::string_view folded, std::string& out);
+
 // Per byte of views.squeezed: its position in views.folded.
 std::vector<uint32_t> SqueezedToFolded(const TextViews& views);
 

@@ -162,12 +162,22 @@ class InMemorySessionStore final : public SessionStore {
   }
 
   Result<std::unique_ptr<TurnLease>> BeginTurn(std::string_view session_id) override {
+    return BeginWhenFree(state_->clock, state_->options,
+                         [&](bool& busy) { return TryBeginTurn(session_id, busy); });
+  }
+
+  Result<std::unique_ptr<TurnLease>> TryBeginTurn(std::string_view session_id, bool& busy) {
     std::lock_guard lock(state_->mu);
     const SessionStoreOptions& o = state_->options;
     WallTime now = state_->clock.WallNow();
     int64_t now_us = ToMicros(now);
     state_->ReapAbandonedLeases(now_us);
     REAGENT_ASSIGN_OR_RETURN(StoredSession * s, state_->Find(session_id, now_us));
+    if (std::any_of(state_->leases.begin(), state_->leases.end(),
+                    [&](const auto& kv) { return kv.second.session_id == s->info.id; })) {
+      busy = true;
+      return SessionBusy(session_id, o);
+    }
     const std::string& user = s->info.user_id;
     if (o.max_concurrent_turns_per_user > 0) {
       int running = static_cast<int>(std::count_if(state_->leases.begin(), state_->leases.end(),

@@ -1,5 +1,6 @@
 #include "session_rules.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -80,6 +81,29 @@ Status SessionExpired(std::string_view session_id) {
 Status SessionInUse(std::string_view session_id) {
   return Status::FailedPrecondition("session '" + std::string(session_id) +
                                     "' has a running turn; delete it after the turn ends");
+}
+
+Status SessionBusy(std::string_view session_id, const SessionStoreOptions& options) {
+  Status s = Status::Unavailable("session '" + std::string(session_id) +
+                                 "' is busy: another turn is running on it");
+  s.set_retry_after_s(ToSeconds(options.concurrent_turn_retry_after));
+  return s;
+}
+
+Result<std::unique_ptr<TurnLease>> BeginWhenFree(Clock& clock, const SessionStoreOptions& options,
+                                                 const TryBeginTurn& try_begin) {
+  // Leases end on another thread or in another process; no notification crosses that, so the
+  // wait polls (on the injected clock: tests do not sleep).
+  constexpr Duration kPoll = std::chrono::milliseconds(20);
+  const TimePoint give_up = clock.Now() + std::max(options.busy_wait, Duration::zero());
+  while (true) {
+    bool busy = false;
+    auto lease = try_begin(busy);
+    if (!busy) return lease;
+    const TimePoint now = clock.Now();
+    if (now >= give_up) return lease;
+    clock.SleepFor(std::min(kPoll, give_up - now));
+  }
 }
 
 Status TooManyTurns(std::string_view user_id, int running, const SessionStoreOptions& options) {

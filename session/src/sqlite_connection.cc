@@ -5,6 +5,19 @@
 namespace reagent::session_internal {
 namespace {
 
+// A session's summary: its row, and its latest ledger row, which carries the session's totals
+// after that step (schema version 2). Its last access is the later of the row's (turn starts,
+// Touch) and the latest step's. Columns as ReadInfo reads them.
+#define SESSION_SUMMARY                                                                         \
+  "s.user_id, s.created_at, max(s.last_access, coalesce(t.created_at, 0)), coalesce(t.step, 0), " \
+  "coalesce(t.first_message + t.message_count, 0), coalesce(t.session_prompt_tokens, 0), "        \
+  "coalesce(t.session_completion_tokens, 0), coalesce(t.session_cached_tokens, 0), "             \
+  "coalesce(t.session_cost_usd, 0), coalesce(t.session_unpriced_steps, 0), s.metadata, "          \
+  "s.last_access"
+#define SESSION_WITH_LATEST_STEP                                                   \
+  "sessions AS s LEFT JOIN steps AS t ON t.session_id = s.id AND t.step = "        \
+  "(SELECT max(step) FROM steps WHERE session_id = s.id)"
+
 // The text of each Sql statement, indexed by the enum.
 constexpr const char* kSqlText[] = {
     /*kBeginWrite*/ "BEGIN IMMEDIATE",
@@ -14,22 +27,21 @@ constexpr const char* kSqlText[] = {
     /*kInsertSession*/
     "INSERT INTO sessions(id, user_id, created_at, last_access, metadata) VALUES(?1, ?2, ?3, ?3, ?4)",
     /*kSelectSession*/
-    "SELECT user_id, created_at, last_access, step_count, message_count, prompt_tokens, "
-    "completion_tokens, cached_tokens, cost_usd, unpriced_steps, metadata FROM sessions WHERE id = ?1",
+    "SELECT " SESSION_SUMMARY " FROM " SESSION_WITH_LATEST_STEP " WHERE s.id = ?1",
     /*kSelectMessages*/
-    "SELECT role, content, name, tool_call_id, tool_calls FROM messages WHERE session_id = ?1 ORDER BY seq",
+    "SELECT m.role, m.content, m.name, m.tool_call_id, m.tool_calls FROM steps AS t JOIN messages AS m "
+    "ON m.id >= t.first_rowid AND m.id < t.first_rowid + t.message_count "
+    "WHERE t.session_id = ?1 ORDER BY t.step, m.id",
     /*kInsertMessage*/
-    "INSERT INTO messages(session_id, seq, step, user_id, role, content, name, tool_call_id, tool_calls, "
-    "tokens, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    "INSERT INTO messages(id, session_id, seq, step, user_id, role, content, name, tool_call_id, tool_calls, "
+    "tokens, created_at) VALUES(?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     /*kInsertStep*/
     "INSERT INTO steps(session_id, step, user_id, first_message, message_count, model, prompt_tokens, "
-    "completion_tokens, cached_tokens, cost_usd, created_at, day, extra) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    /*kUpdateAfterStep*/
-    "UPDATE sessions SET last_access = ?2, step_count = step_count + 1, message_count = message_count + ?3, "
-    "prompt_tokens = prompt_tokens + ?4, completion_tokens = completion_tokens + ?5, "
-    "cached_tokens = cached_tokens + ?6, cost_usd = cost_usd + ?7, unpriced_steps = unpriced_steps + ?8 "
-    "WHERE id = ?1",
+    "completion_tokens, cached_tokens, cost_usd, created_at, day, extra, first_rowid, "
+    "session_prompt_tokens, session_completion_tokens, session_cached_tokens, session_cost_usd, "
+    "session_unpriced_steps) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+    /*kNextMessageId*/ "SELECT coalesce(max(id), 0) + 1 FROM messages",
     /*kTouch*/ "UPDATE sessions SET last_access = ?2 WHERE id = ?1",
     /*kDeleteSession*/ "DELETE FROM sessions WHERE id = ?1",
     /*kCountSessions*/ "SELECT count(*) FROM sessions",
@@ -38,7 +50,8 @@ constexpr const char* kSqlText[] = {
     "(SELECT 1 FROM turns AS t WHERE t.session_id = s.id AND t.started_at > ?1) "
     "ORDER BY last_access, id LIMIT ?2)",
     /*kPurgeExpired*/
-    "DELETE FROM sessions WHERE last_access <= ?1 AND NOT EXISTS "
+    "DELETE FROM sessions WHERE last_access <= ?1 AND coalesce((SELECT created_at FROM steps "
+    "WHERE session_id = sessions.id ORDER BY step DESC LIMIT 1), 0) <= ?1 AND NOT EXISTS "
     "(SELECT 1 FROM turns AS t WHERE t.session_id = sessions.id AND t.started_at > ?2)",
     /*kSessionLeases*/ "SELECT lease_id, pid, pid_start, started_at FROM turns WHERE session_id = ?1",
     /*kUserLeases*/ "SELECT lease_id, pid, pid_start, started_at FROM turns WHERE user_id = ?1",
@@ -50,9 +63,8 @@ constexpr const char* kSqlText[] = {
     /*kWindowRequests*/ "SELECT count(*), min(at) FROM requests WHERE user_id = ?1",
     /*kInsertRequest*/ "INSERT INTO requests(user_id, at) VALUES(?1, ?2)",
     /*kListSessions*/
-    "SELECT id, user_id, created_at, last_access, step_count, message_count, prompt_tokens, "
-    "completion_tokens, cached_tokens, cost_usd, unpriced_steps, metadata FROM sessions "
-    "WHERE ?1 = '' OR user_id = ?1 ORDER BY last_access DESC, id",
+    "SELECT s.id, " SESSION_SUMMARY " FROM " SESSION_WITH_LATEST_STEP " "
+    "WHERE ?1 = '' OR s.user_id = ?1 ORDER BY 4 DESC, s.id",
     /*kSelectSteps*/
     "SELECT step, first_message, message_count, model, prompt_tokens, completion_tokens, cached_tokens, "
     "cost_usd, created_at, extra FROM steps WHERE session_id = ?1 ORDER BY step",
@@ -75,6 +87,8 @@ constexpr const char* kSqlText[] = {
     "ORDER BY user_id, day",
 };
 static_assert(std::size(kSqlText) == static_cast<size_t>(Sql::kCount), "one text per Sql statement");
+#undef SESSION_SUMMARY
+#undef SESSION_WITH_LATEST_STEP
 
 }  // namespace
 

@@ -66,7 +66,7 @@ class Statement {
 enum class Sql : int {
   kBeginWrite, kBeginRead, kCommit, kRollback,
   kInsertSession, kSelectSession, kSelectMessages, kInsertMessage, kInsertStep,
-  kUpdateAfterStep, kTouch, kDeleteSession, kCountSessions, kEvictLru, kPurgeExpired,
+  kNextMessageId, kTouch, kDeleteSession, kCountSessions, kEvictLru, kPurgeExpired,
   kSessionLeases, kUserLeases, kAllLeases, kInsertLease, kDeleteLease,
   kPruneRequests, kWindowRequests, kInsertRequest,
   kListSessions, kSelectSteps,

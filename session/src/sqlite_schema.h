@@ -8,9 +8,12 @@
 
 namespace reagent::session_internal {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Creates or migrates the schema (unless read_only, which only checks the version).
 Status EnsureSchema(Connection& conn, bool read_only);
+
+// The SQL that takes a database from schema version `from` to from + 1 (for migration tests).
+const char* MigrationSql(int from);
 
 }  // namespace reagent::session_internal

@@ -23,6 +23,12 @@ namespace {
 
 using namespace session_internal;
 
+// AppendStep rewrites the session row's last access only when it is older than this. The
+// exact last access (the later of the row's and the latest step's) decides expiry; the row's
+// own value orders least-recently-used eviction, which is thus exact to within a minute. A
+// turn of fast steps writes the session row once (at BeginTurn), not once per step.
+constexpr int64_t kAccessRefreshUs = 60'000'000;
+
 // Everything a store and its leases share.
 class SqliteCore {
  public:
@@ -178,7 +184,8 @@ class SqliteTurnLease final : public TurnLease {
   std::string lease_id_, session_id_, user_id_;
 };
 
-// A sessions row as selected by kSelectSession (columns from `first`) or kListSessions.
+// A sessions row with its latest step, as selected by kSelectSession (columns from `first`)
+// or kListSessions (SESSION_SUMMARY in sqlite_connection.cc).
 SessionInfo ReadInfo(const Statement& row, int first) {
   SessionInfo info;
   info.user_id = row.Text(first);
@@ -196,6 +203,22 @@ SessionInfo ReadInfo(const Statement& row, int first) {
     info.metadata = metadata.ok() ? std::move(*metadata) : nlohmann::json();
   }
   return info;
+}
+
+// What a write needs beyond the summary.
+struct SessionRow {
+  SessionInfo info;
+  double priced_cost = 0;     // over the priced steps (info.usage.cost_usd is unknown once one was not)
+  int64_t unpriced_steps = 0;
+  int64_t row_access_us = 0;  // the sessions row's own last_access (info.last_access is the exact one)
+};
+
+SessionRow ReadRow(const Statement& row, int first) {
+  SessionRow r{.info = ReadInfo(row, first)};
+  r.priced_cost = row.Double(first + 8);
+  r.unpriced_steps = row.Int(first + 9);
+  r.row_access_us = row.Int(first + 11);
+  return r;
 }
 
 class SqliteSessionStore final : public SessionStore {
@@ -227,14 +250,18 @@ class SqliteSessionStore final : public SessionStore {
 
   Result<SessionInfo> GetInfo(std::string_view session_id) override {
     REAGENT_ASSIGN_OR_RETURN(auto conn, core_->Borrow());
-    return FindVisible(*conn, session_id, core_->NowUs());
+    REAGENT_ASSIGN_OR_RETURN(SessionRow row, FindVisible(*conn, session_id, core_->NowUs()));
+    return std::move(row.info);
   }
 
   Result<Session> Load(std::string_view session_id) override {
     REAGENT_ASSIGN_OR_RETURN(auto conn, core_->Borrow());
     REAGENT_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*conn, /*write=*/false));
     Session session;
-    REAGENT_ASSIGN_OR_RETURN(session.info, FindVisible(*conn, session_id, core_->NowUs()));
+    {
+      REAGENT_ASSIGN_OR_RETURN(SessionRow row, FindVisible(*conn, session_id, core_->NowUs()));
+      session.info = std::move(row.info);
+    }
     REAGENT_ASSIGN_OR_RETURN(Statement rows, conn->Get(Sql::kSelectMessages));
     rows.Bind(1, session_id);
     session.messages.reserve(static_cast<size_t>(session.info.message_count));
@@ -254,9 +281,20 @@ class SqliteSessionStore final : public SessionStore {
     REAGENT_ASSIGN_OR_RETURN(Transaction txn, BeginWrite(*conn));
     WallTime now = core_->clock().WallNow();
     int64_t now_us = ToMicros(now);
-    REAGENT_ASSIGN_OR_RETURN(SessionInfo info, FindVisible(*conn, session_id, now_us));
-    int64_t step_no = info.step_count + 1;
+    REAGENT_ASSIGN_OR_RETURN(SessionRow row, FindVisible(*conn, session_id, now_us));
+    const SessionInfo& info = row.info;
+    // Three pages in the common case: the ledger row (with the session's new totals) in the
+    // session's leaf, its user/day index entry, and the messages at the end of their table.
+    const int64_t step_no = info.step_count + 1;
+    int64_t first_id = 0;
+    if (!step.messages.empty()) {
+      REAGENT_ASSIGN_OR_RETURN(Statement next, conn->Get(Sql::kNextMessageId));
+      REAGENT_ASSIGN_OR_RETURN(bool found, next.Step());
+      first_id = found ? next.Int(0) : 1;
+    }
     {
+      const Usage& total = info.usage;
+      const double total_cost = row.priced_cost + step.usage.cost_usd.value_or(0.0);
       REAGENT_ASSIGN_OR_RETURN(Statement insert, conn->Get(Sql::kInsertStep));
       insert.Bind(1, session_id).Bind(2, step_no).Bind(3, info.user_id).Bind(4, info.message_count);
       insert.Bind(5, static_cast<int64_t>(step.messages.size())).Bind(6, step.model);
@@ -264,6 +302,11 @@ class SqliteSessionStore final : public SessionStore {
       insert.Bind(9, step.usage.cached_tokens).Bind(11, now_us).Bind(12, UtcDay(now));
       if (step.usage.cost_usd) insert.Bind(10, *step.usage.cost_usd);
       if (!step.extra.is_null()) insert.Bind(13, DumpJson(step.extra));
+      if (!step.messages.empty()) insert.Bind(14, first_id);
+      insert.Bind(15, total.prompt_tokens + step.usage.prompt_tokens);
+      insert.Bind(16, total.completion_tokens + step.usage.completion_tokens);
+      insert.Bind(17, total.cached_tokens + step.usage.cached_tokens).Bind(18, total_cost);
+      insert.Bind(19, row.unpriced_steps + (step.usage.cost_usd ? 0 : 1));
       REAGENT_RETURN_IF_ERROR(insert.Run());
     }
     for (size_t i = 0; i < step.messages.size(); ++i) {
@@ -271,29 +314,38 @@ class SqliteSessionStore final : public SessionStore {
       REAGENT_ASSIGN_OR_RETURN(Statement insert, conn->Get(Sql::kInsertMessage));
       insert.Bind(1, session_id).Bind(2, info.message_count + static_cast<int64_t>(i)).Bind(3, step_no);
       insert.Bind(4, info.user_id).Bind(5, RoleName(m.role)).Bind(6, m.content).Bind(7, m.name);
-      insert.Bind(8, m.tool_call_id).Bind(11, now_us);
+      insert.Bind(8, m.tool_call_id).Bind(11, now_us).Bind(12, first_id + static_cast<int64_t>(i));
       if (!m.tool_calls.empty()) insert.Bind(9, DumpJson(nlohmann::json(m.tool_calls)));
       if (!step.message_tokens.empty()) insert.Bind(10, step.message_tokens[i]);
       REAGENT_RETURN_IF_ERROR(insert.Run());
     }
-    {
-      REAGENT_ASSIGN_OR_RETURN(Statement update, conn->Get(Sql::kUpdateAfterStep));
-      update.Bind(1, session_id).Bind(2, now_us).Bind(3, static_cast<int64_t>(step.messages.size()));
-      update.Bind(4, step.usage.prompt_tokens).Bind(5, step.usage.completion_tokens);
-      update.Bind(6, step.usage.cached_tokens).Bind(7, step.usage.cost_usd.value_or(0.0));
-      update.Bind(8, int64_t{step.usage.cost_usd ? 0 : 1});
-      REAGENT_RETURN_IF_ERROR(update.Run());
+    if (now_us - row.row_access_us > kAccessRefreshUs) {
+      REAGENT_ASSIGN_OR_RETURN(Statement touch, conn->Get(Sql::kTouch));
+      REAGENT_RETURN_IF_ERROR(touch.Bind(1, session_id).Bind(2, now_us).Run());
     }
     return txn.Commit();
   }
 
   Result<std::unique_ptr<TurnLease>> BeginTurn(std::string_view session_id) override {
+    return BeginWhenFree(core_->clock(), rules(),
+                         [&](bool& busy) { return TryBeginTurn(session_id, busy); });
+  }
+
+  Result<std::unique_ptr<TurnLease>> TryBeginTurn(std::string_view session_id, bool& busy) {
     REAGENT_ASSIGN_OR_RETURN(auto conn, core_->Borrow());
     REAGENT_ASSIGN_OR_RETURN(Transaction txn, BeginWrite(*conn));
     const SessionStoreOptions& o = rules();
     int64_t now_us = core_->NowUs();
-    REAGENT_ASSIGN_OR_RETURN(SessionInfo info, FindVisible(*conn, session_id, now_us));
-    const std::string& user = info.user_id;
+    REAGENT_ASSIGN_OR_RETURN(SessionRow session, FindVisible(*conn, session_id, now_us));
+    // One turn per session: checked in the same write transaction that inserts the lease, so
+    // two processes cannot both see the session free.
+    REAGENT_ASSIGN_OR_RETURN(int64_t on_session, ReapLeases(*conn, Sql::kSessionLeases, session_id, now_us));
+    if (on_session > 0) {
+      REAGENT_RETURN_IF_ERROR(txn.Commit());
+      busy = true;
+      return SessionBusy(session_id, o);
+    }
+    const std::string& user = session.info.user_id;
     REAGENT_ASSIGN_OR_RETURN(int64_t running, ReapLeases(*conn, Sql::kUserLeases, user, now_us));
     if (o.max_concurrent_turns_per_user > 0 && running >= o.max_concurrent_turns_per_user) {
       REAGENT_RETURN_IF_ERROR(txn.Commit());  // keep what the reaping released
@@ -463,22 +515,22 @@ class SqliteSessionStore final : public SessionStore {
     return txn;
   }
 
-  // The session row, or nullopt when there is none.
-  Result<std::optional<SessionInfo>> FindRow(Connection& conn, std::string_view session_id) {
-    REAGENT_ASSIGN_OR_RETURN(Statement row, conn.Get(Sql::kSelectSession));
-    row.Bind(1, session_id);
-    REAGENT_ASSIGN_OR_RETURN(bool found, row.Step());
-    if (!found) return std::optional<SessionInfo>();
-    SessionInfo info = ReadInfo(row, 0);
-    info.id = std::string(session_id);
-    return std::optional<SessionInfo>(std::move(info));
+  // The session row with its latest step, or nullopt when there is none.
+  Result<std::optional<SessionRow>> FindRow(Connection& conn, std::string_view session_id) {
+    REAGENT_ASSIGN_OR_RETURN(Statement select, conn.Get(Sql::kSelectSession));
+    select.Bind(1, session_id);
+    REAGENT_ASSIGN_OR_RETURN(bool found, select.Step());
+    if (!found) return std::optional<SessionRow>();
+    SessionRow row = ReadRow(select, 0);
+    row.info.id = std::string(session_id);
+    return std::optional<SessionRow>(std::move(row));
   }
 
   // The session when it exists and has not expired (a running turn keeps it alive).
-  Result<SessionInfo> FindVisible(Connection& conn, std::string_view session_id, int64_t now_us) {
+  Result<SessionRow> FindVisible(Connection& conn, std::string_view session_id, int64_t now_us) {
     REAGENT_ASSIGN_OR_RETURN(auto row, FindRow(conn, session_id));
     if (!row) return SessionNotFound(session_id);
-    if (IsExpired(ToMicros(row->last_access), now_us, rules())) {
+    if (IsExpired(ToMicros(row->info.last_access), now_us, rules())) {
       REAGENT_ASSIGN_OR_RETURN(int64_t live, LiveLeases(conn, session_id, now_us));
       if (live == 0) return SessionExpired(session_id);
     }

@@ -191,22 +191,23 @@ TYPED_TEST(SessionStoreConformance, LedgerKeepsPerStepUsageModelAndPosition) {
 
 TYPED_TEST(SessionStoreConformance, AtMostThreeConcurrentTurnsPerUserByDefault) {
   auto store = this->Open();
-  auto a = store->Create("alice");
+  std::vector<std::string> sessions;
+  for (int i = 0; i < 4; ++i) sessions.push_back(store->Create("alice")->id);
   auto b = store->Create("bob");
   std::vector<std::unique_ptr<TurnLease>> leases;
   for (int i = 0; i < 3; ++i) {
-    auto lease = store->BeginTurn(a->id);
+    auto lease = store->BeginTurn(sessions[static_cast<size_t>(i)]);
     ASSERT_TRUE(lease.ok()) << lease.status();
     leases.push_back(std::move(*lease));
   }
-  auto refused = store->BeginTurn(a->id);
+  auto refused = store->BeginTurn(sessions[3]);
   ASSERT_EQ(refused.status().code(), StatusCode::kRateLimited);
   EXPECT_EQ(refused.status().retry_after_s(), 1.0);
   EXPECT_EQ(*store->RunningTurns("alice"), 3);
   EXPECT_TRUE(store->BeginTurn(b->id).ok()) << "another user's limit is separate";
   leases.pop_back();
   EXPECT_EQ(*store->RunningTurns("alice"), 2);
-  EXPECT_TRUE(store->BeginTurn(a->id).ok());
+  EXPECT_TRUE(store->BeginTurn(sessions[3]).ok());
 }
 
 TYPED_TEST(SessionStoreConformance, SlidingWindowRefusesTheThirtyFirstRequestAndSaysWhenToRetry) {
@@ -228,9 +229,11 @@ TYPED_TEST(SessionStoreConformance, SlidingWindowRefusesTheThirtyFirstRequestAnd
 TYPED_TEST(SessionStoreConformance, RefusedTurnsDoNotCountAsRequests) {
   auto store = this->Open({.max_concurrent_turns_per_user = 1, .max_requests_per_window = 2});
   auto a = store->Create("alice");
+  auto a2 = store->Create("alice");
   auto held = store->BeginTurn(a->id);
   ASSERT_TRUE(held.ok());
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(store->BeginTurn(a->id).status().code(), StatusCode::kRateLimited);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(store->BeginTurn(a2->id).status().code(), StatusCode::kRateLimited);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(store->BeginTurn(a->id).status().code(), StatusCode::kUnavailable);
   held->reset();
   EXPECT_TRUE(store->BeginTurn(a->id).ok());
 }
@@ -417,25 +420,86 @@ TYPED_TEST(SessionStoreConformance, UsageTotalsGroupBySessionUserAndUtcDay) {
 TYPED_TEST(SessionStoreConformance, ALeaseHeldPastMaxTurnDurationStopsHoldingTheSlot) {
   auto store = this->Open({.max_concurrent_turns_per_user = 1, .max_turn_duration = Seconds(300)});
   auto a = store->Create("alice");
+  auto a2 = store->Create("alice");
   auto stuck = store->BeginTurn(a->id);
   ASSERT_TRUE(stuck.ok());
   this->clock_.Advance(Seconds(299));
-  EXPECT_EQ(store->BeginTurn(a->id).status().code(), StatusCode::kRateLimited);
+  EXPECT_EQ(store->BeginTurn(a2->id).status().code(), StatusCode::kRateLimited);
+  EXPECT_EQ(store->BeginTurn(a->id).status().code(), StatusCode::kUnavailable);
   this->clock_.Advance(Seconds(1));
-  EXPECT_TRUE(store->BeginTurn(a->id).ok());
+  EXPECT_TRUE(store->BeginTurn(a->id).ok()) << "an abandoned lease no longer holds its session";
 }
 
 TYPED_TEST(SessionStoreConformance, ManyThreadsNeverExceedTheConcurrentTurnLimit) {
   auto store = this->Open({.max_concurrent_turns_per_user = 2, .max_requests_per_window = 0});
+  std::vector<std::string> sessions;
+  for (int t = 0; t < 4; ++t) sessions.push_back(store->Create("alice")->id);
+  std::atomic<int> running{0}, max_seen{0}, granted{0}, errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string& id = sessions[static_cast<size_t>(t)];
+      for (int i = 0; i < 100; ++i) {
+        auto lease = store->BeginTurn(id);
+        if (!lease.ok()) {
+          if (lease.status().code() != StatusCode::kRateLimited) ++errors;
+          continue;
+        }
+        int now = ++running;
+        int prev = max_seen.load();
+        while (now > prev && !max_seen.compare_exchange_weak(prev, now)) {}
+        ++granted;
+        if (!store->AppendStep(id, {.messages = {Message::User("x")}}).ok()) ++errors;
+        --running;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_LE(max_seen.load(), 2);
+  EXPECT_GT(granted.load(), 0);
+  int64_t steps = 0;
+  for (const auto& id : sessions) steps += store->Load(id)->info.step_count;
+  EXPECT_EQ(steps, granted.load());
+}
+
+TYPED_TEST(SessionStoreConformance, ASecondTurnOnABusySessionFailsAtOnceByDefault) {
+  auto store = this->Open();
+  auto a = store->Create("alice");
+  auto first = store->BeginTurn(a->id);
+  ASSERT_TRUE(first.ok());
+  auto second = store->BeginTurn(a->id);
+  ASSERT_EQ(second.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(second.status().message().find("is busy: another turn is running on it"), std::string::npos)
+      << second.status();
+  EXPECT_EQ(second.status().retry_after_s(), 1.0);
+  EXPECT_EQ(*store->RunningTurns("alice"), 1);
+  first->reset();
+  EXPECT_TRUE(store->BeginTurn(a->id).ok());
+}
+
+TYPED_TEST(SessionStoreConformance, ABusySessionIsWaitedForUpToBusyWait) {
+  auto store = this->Open({.busy_wait = Seconds(5)});
+  auto a = store->Create("alice");
+  auto first = store->BeginTurn(a->id);
+  ASSERT_TRUE(first.ok());
+  const TimePoint start = this->clock_.Now();
+  auto second = store->BeginTurn(a->id);  // nobody ends the first turn: waits 5 s, then busy
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(this->clock_.Now() - start, Seconds(5));
+}
+
+TYPED_TEST(SessionStoreConformance, TurnsOnOneSessionFromManyThreadsNeverOverlap) {
+  auto store = this->Open({.max_concurrent_turns_per_user = 0, .max_requests_per_window = 0});
   auto a = store->Create("alice");
   std::atomic<int> running{0}, max_seen{0}, granted{0}, errors{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
-      for (int i = 0; i < 100; ++i) {
+      for (int i = 0; i < 50; ++i) {
         auto lease = store->BeginTurn(a->id);
         if (!lease.ok()) {
-          if (lease.status().code() != StatusCode::kRateLimited) ++errors;
+          if (lease.status().code() != StatusCode::kUnavailable) ++errors;
           continue;
         }
         int now = ++running;
@@ -449,8 +513,7 @@ TYPED_TEST(SessionStoreConformance, ManyThreadsNeverExceedTheConcurrentTurnLimit
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(errors.load(), 0);
-  EXPECT_LE(max_seen.load(), 2);
-  EXPECT_GT(granted.load(), 0);
+  EXPECT_EQ(max_seen.load(), 1);
   EXPECT_EQ(store->Load(a->id)->info.step_count, granted.load());
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "reagent/llm/openai_wire.h"
 #include "reagent/runtime/resilience_config.h"
 #include "reagent/runtime/strict_json.h"
 
@@ -18,7 +19,7 @@ void ParseAgent(const Json& j, ScenarioAgent& agent, std::vector<std::string>& e
     agent.mode = *mode;
   }
   agent.system = o.String("system");
-  if (auto v = o.Int("max_steps", false, 1)) agent.max_steps = static_cast<int>(*v);
+  if (auto v = o.Int("max_steps", false, 1, INT32_MAX)) agent.max_steps = static_cast<int>(*v);
   if (const Json* b = o.Object("budget")) {
     StrictObject budget(*b, o.PathOf("budget"), errors);
     agent.budget.max_tokens = budget.Int("max_tokens", false, 1);
@@ -30,8 +31,8 @@ void ParseAgent(const Json& j, ScenarioAgent& agent, std::vector<std::string>& e
     agent.models = *models;
     if (agent.models.empty()) o.Error(o.PathOf("models"), "needs at least one model");
   }
-  agent.retry = o.Overrides("retry", kRetryKeys, kRetryStringKeys);
-  agent.breaker = o.Overrides("breaker", kBreakerKeys);
+  agent.retry = o.Overrides("retry", kRetryKeys, kRetryStringKeys, kRetryIntKeys);
+  agent.breaker = o.Overrides("breaker", kBreakerKeys, {}, kBreakerIntKeys);
   if (auto tools = o.StringArray("tools")) agent.tools = *tools;
   if (auto v = o.Number("request_timeout_s", false, 0)) agent.request_timeout_s = *v;
   if (auto v = o.Int("max_output_tokens", false, 1)) agent.max_output_tokens = *v;
@@ -96,7 +97,7 @@ void ParseReply(const Json& reply, const std::string& path, std::vector<std::str
     ++kinds;
     if (const Json* e = o.Object("error")) {
       StrictObject err(*e, o.PathOf("error"), errors);
-      (void)err.Int("status", true, 100);
+      (void)err.Int("status", true, 100, 599);
       (void)err.String("code");
       (void)err.String("message");
       (void)err.Number("retry_after", false, 0);
@@ -109,9 +110,9 @@ void ParseReply(const Json& reply, const std::string& path, std::vector<std::str
   }
   if (const Json* u = o.Object("usage")) {
     StrictObject usage(*u, o.PathOf("usage"), errors);
-    (void)usage.Int("prompt_tokens", false, 0);
-    (void)usage.Int("completion_tokens", false, 0);
-    (void)usage.Int("cached_tokens", false, 0);
+    (void)usage.Int("prompt_tokens", false, 0, kMaxReportedTokens);
+    (void)usage.Int("completion_tokens", false, 0, kMaxReportedTokens);
+    (void)usage.Int("cached_tokens", false, 0, kMaxReportedTokens);
     usage.RejectUnknownKeys();
   }
   (void)o.String("finish_reason");
@@ -190,6 +191,17 @@ Result<Scenario> ParseScenario(const Json& json, const std::string& file) {
       }
     }
     top.RejectUnknownKeys();
+  }
+  // A script for a model the agent never calls is a mistake (usually a typo in a name): its
+  // replies would silently never be used.
+  for (const auto& [model, replies] : s.models) {
+    if (!s.agent.models.empty() &&
+        std::find(s.agent.models.begin(), s.agent.models.end(), model) == s.agent.models.end()) {
+      std::string named;
+      for (const auto& m : s.agent.models) named += (named.empty() ? "\"" : ", \"") + m + "\"";
+      errors.push_back("models." + model + ": scripts a model that agent.models does not name (agent.models: [" +
+                       named + "])");
+    }
   }
   for (const auto& model : s.agent.models) {
     if (!s.models.count(model)) s.models[model] = Json::array();  // called → script exhausted

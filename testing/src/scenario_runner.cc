@@ -85,6 +85,13 @@ ScenarioRun Fail(std::string why, const ManualClock& clock) {
   return {false, std::move(why), ToSeconds(clock.Now().time_since_epoch())};
 }
 
+// Every scenario uses the default sanitizer; it is immutable and thread-safe, so one instance
+// serves every scenario of the process instead of each compiling the rules again.
+Result<std::shared_ptr<const Sanitizer>> DefaultSanitizer() {
+  static const Result<std::shared_ptr<const Sanitizer>> shared = Sanitizer::Create();
+  return shared;
+}
+
 TurnOutcome ToOutcome(const TurnResult& r) {
   TurnOutcome t;
   t.final_answer = r.final_answer;
@@ -110,12 +117,19 @@ ScenarioRun RunScenario(const Scenario& s) {
   const std::string& primary = s.agent.models.front();
 
   // Models: each scripted, wrapped in the real resilience stack.
+  const TokenCounter agent_counter = TokenCounter::ForModel(primary);
   std::vector<ResilientModelSpec> specs;
   for (const auto& name : s.agent.models) {
     ScriptedModelOptions mo;
     mo.request_timeout = Seconds(s.agent.request_timeout_s);
+    // Only what the expectations need: no copies of requests (each holds the whole history).
+    mo.record_requests = false;
     TokenCounter model_counter = TokenCounter::ForModel(name);
-    mo.count_prompt_tokens = [model_counter](const ChatRequest& r) {
+    // The agent counts every prompt exactly with the primary model's encoding; a model with
+    // the same encoding takes that count instead of re-tokenizing the whole history per call.
+    const bool same_encoding = model_counter.encoding() == agent_counter.encoding();
+    mo.count_prompt_tokens = [model_counter, same_encoding](const ChatRequest& r) {
+      if (same_encoding && r.prompt_tokens) return *r.prompt_tokens;
       return model_counter.CountMessages(r.messages, ToolsJson(r.tools));
     };
     mo.count_text_tokens = [model_counter](std::string_view text) { return model_counter.Count(text); };
@@ -147,11 +161,17 @@ ScenarioRun RunScenario(const Scenario& s) {
     if (Status st = registry->Register(*scripted); !st.ok()) return Fail(s.file + ": " + st.message(), clock);
   }
 
-  auto sanitizer = Sanitizer::Create();
+  auto sanitizer = DefaultSanitizer();
   if (!sanitizer.ok()) return Fail("sanitizer: " + sanitizer.status().message(), clock);
   TempDir dir;
   if (dir.path().empty()) return Fail("cannot create a temporary directory", clock);
-  auto store = OpenSqliteSessionStore({.path = dir.path() + "/session.db"}, clock);
+  // Per-user limits are a chatbot backend's, not the agent's: a scenario's turns run one after
+  // another on a clock that only waits move, so a requests-per-minute window would fill up
+  // after 30 turns of zero simulated time and refuse the rest.
+  SqliteSessionStoreOptions store_options{.path = dir.path() + "/session.db"};
+  store_options.store.max_requests_per_window = 0;
+  store_options.store.max_concurrent_turns_per_user = 0;
+  auto store = OpenSqliteSessionStore(store_options, clock);
   if (!store.ok()) return Fail("session store: " + store.status().message(), clock);
   std::shared_ptr<SessionStore> sessions(std::move(*store));
 

@@ -88,6 +88,19 @@ TEST(ScenarioParseTest, UnknownStopReasonAndMissingTurnsAreErrors) {
   EXPECT_NE(s.status().message().find("turns: required key is missing"), std::string::npos);
 }
 
+TEST(ScenarioParseTest, AScriptForAModelTheAgentDoesNotNameIsAnError) {
+  Json j = Minimal();
+  j["models"]["gpt-4o"] = Json::parse(R"([{"content": "Final Answer: never used"}])");
+  auto s = ParseScenario(j, "dir/typo.json");
+  ASSERT_FALSE(s.ok());
+  const std::string m = s.status().message();
+  EXPECT_NE(m.find("dir/typo.json"), std::string::npos) << m;
+  EXPECT_NE(m.find("models.gpt-4o: scripts a model that agent.models does not name "
+                   "(agent.models: [\"gpt-4.1\", \"gpt-4.1-mini\"])"),
+            std::string::npos)
+      << m;
+}
+
 TEST(ScenarioParseTest, NotAnObjectIsAnError) {
   auto s = ParseScenario(Json::array(), "x.json");
   ASSERT_FALSE(s.ok());

@@ -4,11 +4,11 @@
 
 #include "pretokenizer.h"
 
-// Linked in by reagent_embed (tokenizer/CMakeLists.txt).
-extern "C" const unsigned char reagent_o200k_base_tiktoken[];
-extern "C" const unsigned char reagent_o200k_base_tiktoken_end[];
-extern "C" const unsigned char reagent_cl100k_base_tiktoken[];
-extern "C" const unsigned char reagent_cl100k_base_tiktoken_end[];
+// Built by reagent_rank_image and linked in by reagent_embed (tokenizer/CMakeLists.txt).
+extern "C" const unsigned char reagent_o200k_base_ranks[];
+extern "C" const unsigned char reagent_o200k_base_ranks_end[];
+extern "C" const unsigned char reagent_cl100k_base_ranks[];
+extern "C" const unsigned char reagent_cl100k_base_ranks_end[];
 
 namespace reagent {
 namespace {
@@ -37,7 +37,7 @@ const EncodingSpec kO200k = {
     .sha256 = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
     .specials = kO200kSpecials,
     .piece_end = O200kPieceEnd,
-    .embedded = [] { return Bytes(reagent_o200k_base_tiktoken, reagent_o200k_base_tiktoken_end); },
+    .image = [] { return Bytes(reagent_o200k_base_ranks, reagent_o200k_base_ranks_end); },
 };
 
 const EncodingSpec kCl100k = {
@@ -47,7 +47,7 @@ const EncodingSpec kCl100k = {
     .sha256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
     .specials = kCl100kSpecials,
     .piece_end = Cl100kPieceEnd,
-    .embedded = [] { return Bytes(reagent_cl100k_base_tiktoken, reagent_cl100k_base_tiktoken_end); },
+    .image = [] { return Bytes(reagent_cl100k_base_ranks, reagent_cl100k_base_ranks_end); },
 };
 
 }  // namespace

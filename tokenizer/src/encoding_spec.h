@@ -1,5 +1,5 @@
-// What defines each encoding: its rank file (embedded, with the published SHA-256), its
-// special tokens and its pre-tokenizer.
+// What defines each encoding: its rank file (with the published SHA-256), the tables built
+// from it at build time (embedded), its special tokens and its pre-tokenizer.
 #pragma once
 
 #include <span>
@@ -16,7 +16,9 @@ struct EncodingSpec {
   std::string_view sha256;     // lower-case hex of the rank file
   std::span<const Tokenizer::SpecialToken> specials;
   size_t (*piece_end)(std::string_view text, size_t pos);
-  std::string_view (*embedded)();  // the rank file's bytes, linked into the library
+  // The rank table's image (RankTable::Image), built from the rank file when the library was
+  // built, after checking the file's SHA-256, and linked into it.
+  std::string_view (*image)();
 };
 
 const EncodingSpec& SpecOf(Encoding encoding);

@@ -17,23 +17,16 @@ constexpr uint32_t kMaxRank = 1u << 24;
 constexpr size_t kMaxLoadNumerator = 4, kMaxLoadDenominator = 5;
 
 // Calls fn(line, line_number) for each line of `file` (without its '\n'; line numbers from
-// 1), stopping at the first line for which fn returns an error, which is returned. Each
-// stretch of about RankTable::kReadPastStretch bytes read is handed to `read_past`.
+// 1), stopping at the first line for which fn returns an error, which is returned.
 template <typename Fn>
-Status ForEachLine(std::string_view file, RankTable::ReadPast read_past, Fn&& fn) {
-  size_t handed = 0;  // file[0, handed) has gone to read_past
+Status ForEachLine(std::string_view file, Fn&& fn) {
   size_t line_number = 0;
   for (size_t at = 0; at < file.size();) {
     size_t end = std::min(file.find('\n', at), file.size());
     std::string_view line = file.substr(at, end - at);
     at = std::min(end + 1, file.size());
-    if (read_past && at - handed >= RankTable::kReadPastStretch) {
-      read_past(file.substr(handed, at - handed));
-      handed = at;
-    }
     REAGENT_RETURN_IF_ERROR(fn(line, ++line_number));
   }
-  if (read_past && handed < file.size()) read_past(file.substr(handed));
   return Status::Ok();
 }
 
@@ -44,9 +37,9 @@ struct FileShape {
   uint32_t max_rank = 0;
 };
 
-FileShape Measure(std::string_view file_bytes, RankTable::ReadPast read_past) {
+FileShape Measure(std::string_view file_bytes) {
   FileShape shape;
-  (void)ForEachLine(file_bytes, read_past, [&](std::string_view line, size_t) {
+  (void)ForEachLine(file_bytes, [&](std::string_view line, size_t) {
     size_t space = line.find(' ');
     if (space == std::string_view::npos) return Status::Ok();  // the parse reports it
     shape.token_bytes += space / 4 * 3;
@@ -97,6 +90,21 @@ bool DecodeBase64(std::string_view in, std::string& out) {
   return true;
 }
 
+// The image: a header, then the entries, the hash slots, the pair table and the token bytes,
+// each at an 8-byte boundary.
+constexpr char kImageMagic[8] = {'r', 'e', 'a', 'g', 'r', 'a', 'n', 'k'};
+constexpr uint32_t kImageVersion = 1;
+struct ImageHeader {
+  char magic[8];
+  uint32_t version;
+  uint32_t entry_count;
+  uint64_t slot_count;
+  uint64_t arena_bytes;
+};
+constexpr size_t kPairCount = 1 << 16;
+
+constexpr size_t Align8(size_t n) { return (n + 7) & ~size_t{7}; }
+
 }  // namespace
 
 RankTable::RankTable() {
@@ -108,23 +116,44 @@ Status RankTable::Insert(std::string_view where, uint32_t rank, std::string_view
   auto at = [&] { return std::string(where) + " line " + std::to_string(line); };
   if (bytes.empty()) return Status::DataLoss(at() + ": empty token");
   if (rank >= kMaxRank) return Status::DataLoss(at() + ": rank " + std::to_string(rank) + " too large");
-  if (rank >= entries_.size()) entries_.resize(rank + 1);
-  if (entries_[rank].length != 0) return Status::DataLoss(at() + ": rank " + std::to_string(rank) + " repeated");
-  entries_[rank] = {static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(bytes.size())};
-  arena_.append(bytes);
+  if (rank >= own_entries_.size()) own_entries_.resize(rank + 1);
+  if (own_entries_[rank].length != 0) return Status::DataLoss(at() + ": rank " + std::to_string(rank) + " repeated");
+  own_entries_[rank] = {static_cast<uint32_t>(own_arena_.size()), static_cast<uint32_t>(bytes.size())};
+  own_arena_.append(bytes);
+  return Status::Ok();
+}
+
+void RankTable::ViewOwned() {
+  arena_ = own_arena_.data();
+  entries_ = own_entries_.data();
+  entry_count_ = static_cast<uint32_t>(own_entries_.size());
+  slots_ = own_slots_.data();
+  slot_mask_ = own_slots_.size() - 1;
+  pair_ranks_ = own_pair_ranks_.data();
+}
+
+Status RankTable::SetSpecials(std::string_view where, std::vector<Tokenizer::SpecialToken> specials) {
+  size_ = entry_count_;
+  for (const auto& special : specials) {
+    if (special.id < entry_count_ && entries_[special.id].length != 0) {
+      return Status::DataLoss(std::string(where) + ": special token " + std::string(special.text) + " has rank " +
+                              std::to_string(special.id) + ", which a mergeable token has");
+    }
+    size_ = std::max(size_, special.id + 1);
+  }
+  specials_ = std::move(specials);
   return Status::Ok();
 }
 
 Result<std::unique_ptr<RankTable>> RankTable::Parse(std::string_view file_bytes, std::string_view where,
-                                                    std::vector<Tokenizer::SpecialToken> specials,
-                                                    ReadPast read_past) {
+                                                    std::vector<Tokenizer::SpecialToken> specials) {
   auto table = std::unique_ptr<RankTable>(new RankTable());
-  const FileShape shape = Measure(file_bytes, read_past);
-  table->entries_.reserve(static_cast<size_t>(shape.max_rank) + 1);
-  table->arena_.reserve(shape.token_bytes);
+  const FileShape shape = Measure(file_bytes);
+  table->own_entries_.reserve(static_cast<size_t>(shape.max_rank) + 1);
+  table->own_arena_.reserve(shape.token_bytes);
   std::string token;
   size_t mergeable = 0;
-  Status parsed = ForEachLine(file_bytes, read_past, [&](std::string_view line, size_t line_number) {
+  Status parsed = ForEachLine(file_bytes, [&](std::string_view line, size_t line_number) {
     if (line.empty()) return Status::Ok();
     size_t space = line.find(' ');
     auto bad = [&](const char* what) {
@@ -145,20 +174,21 @@ Result<std::unique_ptr<RankTable>> RankTable::Parse(std::string_view file_bytes,
 
   size_t slots = 1;
   while (slots * kMaxLoadNumerator < mergeable * kMaxLoadDenominator) slots <<= 1;
-  table->slots_.assign(slots, Slot{});
-  table->slot_mask_ = slots - 1;
-  for (uint32_t rank = 0; rank < table->entries_.size(); ++rank) {
-    std::string_view bytes = table->BytesOf(rank);
-    if (bytes.empty()) continue;
-    uint64_t h = Hash(bytes);
-    size_t slot = h & table->slot_mask_;
-    while (table->slots_[slot].rank != kNoRank) slot = (slot + 1) & table->slot_mask_;
-    table->slots_[slot] = {static_cast<uint32_t>(h >> 32), rank};
+  table->own_slots_.assign(slots, Slot{});
+  const size_t mask = slots - 1;
+  for (uint32_t rank = 0; rank < table->own_entries_.size(); ++rank) {
+    const Entry& e = table->own_entries_[rank];
+    if (e.length == 0) continue;
+    uint64_t h = Hash(std::string_view(table->own_arena_.data() + e.offset, e.length));
+    size_t slot = h & mask;
+    while (table->own_slots_[slot].rank != kNoRank) slot = (slot + 1) & mask;
+    table->own_slots_[slot] = {static_cast<uint32_t>(h >> 32), rank};
   }
-  table->pair_ranks_.assign(1 << 16, kNoRank);
-  for (int pair = 0; pair < (1 << 16); ++pair) {
+  table->own_pair_ranks_.assign(kPairCount, kNoRank);
+  table->ViewOwned();
+  for (size_t pair = 0; pair < kPairCount; ++pair) {
     char bytes[2] = {static_cast<char>(pair >> 8), static_cast<char>(pair & 0xff)};
-    table->pair_ranks_[pair] = table->Find(std::string_view(bytes, 2));
+    table->own_pair_ranks_[pair] = table->Find(std::string_view(bytes, 2));
   }
   // Every single byte must be a token, or some inputs could not be encoded at all.
   for (int b = 0; b < 256; ++b) {
@@ -167,10 +197,60 @@ Result<std::unique_ptr<RankTable>> RankTable::Parse(std::string_view file_bytes,
       return Status::DataLoss(std::string(where) + ": byte " + std::to_string(b) + " has no token");
     }
   }
-  for (const auto& special : specials) {
-    if (Status s = table->Insert(where, special.id, special.text, 0); !s.ok()) return s;
+  REAGENT_RETURN_IF_ERROR(table->SetSpecials(where, std::move(specials)));
+  return table;
+}
+
+std::string RankTable::Image() const {
+  ImageHeader header{};
+  std::memcpy(header.magic, kImageMagic, sizeof kImageMagic);
+  header.version = kImageVersion;
+  header.entry_count = entry_count_;
+  header.slot_count = slot_mask_ + 1;
+  header.arena_bytes = own_arena_.size();
+  std::string image;
+  auto append = [&image](const void* data, size_t bytes) {
+    image.append(static_cast<const char*>(data), bytes);
+    image.resize(Align8(image.size()), '\0');
+  };
+  append(&header, sizeof header);
+  append(entries_, sizeof(Entry) * entry_count_);
+  append(slots_, sizeof(Slot) * header.slot_count);
+  append(pair_ranks_, sizeof(uint32_t) * kPairCount);
+  append(arena_, header.arena_bytes);
+  return image;
+}
+
+Result<std::unique_ptr<RankTable>> RankTable::FromImage(std::string_view image, std::string_view where,
+                                                        std::vector<Tokenizer::SpecialToken> specials) {
+  auto bad = [&](const std::string& what) {
+    return Status::DataLoss(std::string(where) + " is not a rank table image of this build: " + what);
+  };
+  ImageHeader header{};
+  if (image.size() < sizeof header) return bad("too short");
+  if (reinterpret_cast<uintptr_t>(image.data()) % 8 != 0) return bad("not 8-byte aligned");
+  std::memcpy(&header, image.data(), sizeof header);
+  if (std::memcmp(header.magic, kImageMagic, sizeof kImageMagic) != 0) return bad("wrong magic");
+  if (header.version != kImageVersion) return bad("version " + std::to_string(header.version));
+  const uint64_t slots = header.slot_count;
+  if (slots == 0 || (slots & (slots - 1)) != 0 || header.entry_count >= kMaxRank || header.entry_count < 256) {
+    return bad("implausible sizes");
   }
-  table->specials_ = std::move(specials);
+  const size_t entries_at = Align8(sizeof header);
+  const size_t slots_at = Align8(entries_at + sizeof(Entry) * header.entry_count);
+  const size_t pairs_at = Align8(slots_at + sizeof(Slot) * slots);
+  const size_t arena_at = Align8(pairs_at + sizeof(uint32_t) * kPairCount);
+  if (Align8(arena_at + header.arena_bytes) != image.size()) return bad("size does not match its header");
+
+  auto table = std::unique_ptr<RankTable>(new RankTable());
+  const char* base = image.data();
+  table->entries_ = reinterpret_cast<const Entry*>(base + entries_at);
+  table->entry_count_ = header.entry_count;
+  table->slots_ = reinterpret_cast<const Slot*>(base + slots_at);
+  table->slot_mask_ = slots - 1;
+  table->pair_ranks_ = reinterpret_cast<const uint32_t*>(base + pairs_at);
+  table->arena_ = base + arena_at;
+  REAGENT_RETURN_IF_ERROR(table->SetSpecials(where, std::move(specials)));
   return table;
 }
 

@@ -1,7 +1,13 @@
 // The vocabulary of one encoding: every mergeable byte string and its rank (= token id),
-// parsed from a tiktoken rank file ("<base64 bytes> <rank>" per line), plus the special
-// tokens. Lookups by bytes go through an open-addressing hash table sized for speed: the
-// encoder asks it several times per piece. Immutable after Parse; safe to share across threads.
+// plus the special tokens. Lookups by bytes go through an open-addressing hash table sized for
+// speed: the encoder asks it several times per piece. Immutable once built; safe to share
+// across threads.
+//
+// Two ways to build one: Parse reads a tiktoken rank file ("<base64 bytes> <rank>" per line)
+// and builds the tables (a LoadFromFile, or the build step); FromImage uses tables that the
+// build already laid out (Image) and linked into the library, in place: nothing to parse,
+// hash or allocate at run time, and pages of the tables are read from the executable only
+// when a lookup touches them.
 #pragma once
 
 #include <cstdint>
@@ -20,15 +26,21 @@ class RankTable {
  public:
   static constexpr uint32_t kNoRank = UINT32_MAX;
 
-  // Called with each stretch of the file the parser has finished reading (about
-  // kReadPastStretch bytes at a time), so a caller that maps the file can let go of those pages.
-  using ReadPast = void (*)(std::string_view done);
-  static constexpr size_t kReadPastStretch = 1 << 20;
+  RankTable(const RankTable&) = delete;  // lookups point into its own tables
+  RankTable& operator=(const RankTable&) = delete;
 
   // Parses `file_bytes`; `where` names the file in error messages. Specials get the given ids.
   static Result<std::unique_ptr<RankTable>> Parse(std::string_view file_bytes, std::string_view where,
-                                                  std::vector<Tokenizer::SpecialToken> specials,
-                                                  ReadPast read_past = nullptr);
+                                                  std::vector<Tokenizer::SpecialToken> specials);
+
+  // The tables as one block of bytes, laid out as FromImage reads them (this machine's byte
+  // order and alignment: made at build time for the same build). Specials are not included.
+  std::string Image() const;
+  // A table over `image` (made by Image), used in place: the bytes must outlive the table and
+  // be 8-byte aligned. Checks the layout (magic, version, sizes), not the content, which the
+  // build made from a rank file whose SHA-256 it verified (and the tests compare with a parse).
+  static Result<std::unique_ptr<RankTable>> FromImage(std::string_view image, std::string_view where,
+                                                      std::vector<Tokenizer::SpecialToken> specials);
 
   // The rank of exactly these bytes, or kNoRank.
   uint32_t Find(std::string_view bytes) const { return Find(bytes, Hash(bytes)); }
@@ -40,7 +52,7 @@ class RankTable {
       if (s.rank == kNoRank) return kNoRank;
       if (s.tag == tag) {
         const Entry& e = entries_[s.rank];
-        if (e.length == bytes.size() && SameBytes(arena_.data() + e.offset, bytes.data(), e.length)) return s.rank;
+        if (e.length == bytes.size() && SameBytes(arena_ + e.offset, bytes.data(), e.length)) return s.rank;
       }
     }
   }
@@ -53,13 +65,15 @@ class RankTable {
 
   // The bytes of `id` (mergeable or special); empty for an unknown id.
   std::string_view BytesOf(uint32_t id) const {
-    if (id < entries_.size() && entries_[id].length > 0) {
-      return {arena_.data() + entries_[id].offset, entries_[id].length};
+    if (id < entry_count_ && entries_[id].length > 0) return {arena_ + entries_[id].offset, entries_[id].length};
+    for (const Tokenizer::SpecialToken& s : specials_) {
+      if (s.id == id) return s.text;
     }
     return {};
   }
-  bool IsKnown(uint32_t id) const { return id < entries_.size() && entries_[id].length > 0; }
-  uint32_t size() const { return static_cast<uint32_t>(entries_.size()); }
+  bool IsKnown(uint32_t id) const { return !BytesOf(id).empty(); }
+  // The highest id (mergeable or special) + 1.
+  uint32_t size() const { return size_; }
   const std::vector<Tokenizer::SpecialToken>& specials() const { return specials_; }
 
   // A fast 64-bit hash of short byte strings (inlined: the encoder calls it per candidate pair).
@@ -115,14 +129,27 @@ class RankTable {
   }
   RankTable();
   Status Insert(std::string_view where, uint32_t rank, std::string_view bytes, size_t line);
+  // Points the views at the owned tables (after Parse).
+  void ViewOwned();
+  // Adds the specials (ids must be free) and sets size_.
+  Status SetSpecials(std::string_view where, std::vector<Tokenizer::SpecialToken> specials);
 
-  std::string arena_;             // all token bytes back to back
-  std::vector<Entry> entries_;    // by id
-  std::vector<Slot> slots_;       // hash table over mergeable tokens (specials excluded)
-  std::vector<uint32_t> pair_ranks_;  // rank of every two-byte string, kNoRank if none
+  // The tables, as read by lookups: views of either the owned vectors or an image.
+  const char* arena_ = nullptr;      // all token bytes back to back
+  const Entry* entries_ = nullptr;   // by id
+  uint32_t entry_count_ = 0;
+  const Slot* slots_ = nullptr;      // hash table over mergeable tokens (specials excluded)
   size_t slot_mask_ = 0;
+  const uint32_t* pair_ranks_ = nullptr;  // rank of every two-byte string, kNoRank if none
+  uint32_t size_ = 0;
   std::vector<Tokenizer::SpecialToken> specials_;
   uint64_t serial_ = 0;
+
+  // Owned tables (Parse); empty for a table over an image.
+  std::string own_arena_;
+  std::vector<Entry> own_entries_;
+  std::vector<Slot> own_slots_;
+  std::vector<uint32_t> own_pair_ranks_;
 };
 
 }  // namespace reagent

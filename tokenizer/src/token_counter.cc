@@ -101,15 +101,18 @@ int64_t TokenCounter::Count(std::string_view text) const {
   return EstimateTokens(text);
 }
 
+int64_t TokenCounter::CountMessage(const Message& m) const {
+  int64_t total = kTokensPerMessage + Count(RoleName(m.role)) + Count(m.content);
+  if (!m.name.empty() && m.role != Role::kTool) total += kTokensPerName + Count(m.name);
+  for (const ToolCall& call : m.tool_calls) {
+    total += kTokensPerToolCall + Count(call.name) + Count(call.arguments);
+  }
+  return total;
+}
+
 int64_t TokenCounter::CountMessages(const std::vector<Message>& messages, const nlohmann::json& tools) const {
   int64_t total = 0;
-  for (const Message& m : messages) {
-    total += kTokensPerMessage + Count(RoleName(m.role)) + Count(m.content);
-    if (!m.name.empty() && m.role != Role::kTool) total += kTokensPerName + Count(m.name);
-    for (const ToolCall& call : m.tool_calls) {
-      total += kTokensPerToolCall + Count(call.name) + Count(call.arguments);
-    }
-  }
+  for (const Message& m : messages) total += CountMessage(m);
   total += kReplyPrimingTokens;
   if (!tools.is_null()) total += CountTools(tools);
   return total;

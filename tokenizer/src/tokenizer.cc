@@ -6,17 +6,11 @@
 #include <mutex>
 #include <sstream>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#include <unistd.h>
-#endif
-
 #include "byte_pair.h"
 #include "encoding_spec.h"
 #include "piece_cache.h"
 #include "pretokenizer.h"
 #include "rank_table.h"
-#include "reagent/core/hex.h"
 #include "reagent/core/sha256.h"
 
 namespace reagent {
@@ -70,39 +64,15 @@ bool IsAllSpace(std::string_view bytes) {
   return true;
 }
 
-// The embedded rank file is read at load (hashed, then parsed); each stretch read need not
-// stay resident. Its pages are file-backed and unmodified, so the kernel drops them and reads
-// them back from the executable if they are touched again (the next pass over the file).
-// Keeps the file's size (3.6 MB for o200k) out of resident memory, also while loading.
-void ReleaseResidentPages(std::string_view bytes) {
-#if defined(__linux__)
-  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  const auto begin = reinterpret_cast<uintptr_t>(bytes.data());
-  const uintptr_t first = (begin + page - 1) & ~(page - 1);  // whole pages inside the file only
-  const uintptr_t last = (begin + bytes.size()) & ~(page - 1);
-  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
-#else
-  (void)bytes;
-#endif
-}
-
-// Checks the file's SHA-256 and parses it. `read_past` (may be null) is handed each stretch
-// of the file once it has been read, by the hash and by the parser.
+// Checks the file's SHA-256 and parses it.
 Result<std::unique_ptr<RankTable>> VerifyAndParse(const EncodingSpec& spec, std::string_view bytes,
-                                                  std::string_view where,
-                                                  RankTable::ReadPast read_past = nullptr) {
-  Sha256 hash;
-  for (size_t at = 0; at < bytes.size(); at += RankTable::kReadPastStretch) {
-    std::string_view stretch = bytes.substr(at, RankTable::kReadPastStretch);
-    hash.Update(stretch);
-    if (read_past) read_past(stretch);
-  }
-  const std::string actual = HexLower(hash.Finish());
+                                                  std::string_view where) {
+  const std::string actual = Sha256Hex(bytes);
   if (actual != spec.sha256) {
     return Status::DataLoss(std::string(where) + ": SHA-256 mismatch for " + std::string(spec.name) +
                             " rank file: expected " + std::string(spec.sha256) + ", got " + actual);
   }
-  return RankTable::Parse(bytes, where, {spec.specials.begin(), spec.specials.end()}, read_past);
+  return RankTable::Parse(bytes, where, {spec.specials.begin(), spec.specials.end()});
 }
 
 }  // namespace
@@ -131,9 +101,9 @@ Result<const Tokenizer*> Tokenizer::Get(Encoding encoding) {
   Slot& slot = slots[encoding == Encoding::kO200kBase ? 0 : 1];
   std::call_once(slot.once, [&] {
     const EncodingSpec& spec = SpecOf(encoding);
-    std::string where = "embedded " + std::string(spec.file_name);
-    auto ranks = VerifyAndParse(spec, spec.embedded(), where, &ReleaseResidentPages);
-    ReleaseResidentPages(spec.embedded());
+    // Built (and checked against the rank file's SHA-256) with the library: used in place.
+    std::string where = "embedded " + std::string(spec.name) + " tables";
+    auto ranks = RankTable::FromImage(spec.image(), where, {spec.specials.begin(), spec.specials.end()});
     if (!ranks.ok()) {
       slot.status = ranks.status();
       return;

@@ -197,7 +197,8 @@ TEST(ToolConfig, ErrorsNameTheJsonPath) {
 }
 
 TEST(ToolConfig, MissingFileIsNamed) {
-  EXPECT_EQ(LoadToolsFromFile("/nonexistent/tools.json").status().message(), "cannot open /nonexistent/tools.json");
+  EXPECT_EQ(LoadToolsFromFile("/nonexistent/tools.json").status().message(),
+            "cannot open /nonexistent/tools.json: No such file or directory");
 }
 
 }  // namespace

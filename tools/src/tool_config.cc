@@ -87,7 +87,7 @@ Result<std::shared_ptr<Tool>> ParseEntry(const json& e, const std::string& path)
 
 }  // namespace
 
-Result<std::vector<std::shared_ptr<Tool>>> LoadToolsFromJson(const json& config) {
+Result<std::vector<std::shared_ptr<Tool>>> LoadToolsFromJson(const json& config, std::string_view list_path) {
   const json* list = &config;
   if (config.is_object()) {
     for (auto it = config.begin(); it != config.end(); ++it)
@@ -96,11 +96,11 @@ Result<std::vector<std::shared_ptr<Tool>>> LoadToolsFromJson(const json& config)
     if (t == config.end()) return Status::InvalidArgument("tools: required");
     list = &*t;
   }
-  if (!list->is_array()) return TypeMismatch("tools", "an array", *list);
+  if (!list->is_array()) return TypeMismatch(std::string(list_path), "an array", *list);
   std::vector<std::shared_ptr<Tool>> tools;
   std::set<std::string> names;
   for (std::size_t i = 0; i < list->size(); ++i) {
-    const std::string path = "tools[" + std::to_string(i) + "]";
+    const std::string path = std::string(list_path) + "[" + std::to_string(i) + "]";
     REAGENT_ASSIGN_OR_RETURN(auto tool, ParseEntry((*list)[i], path));
     if (!names.insert(tool->name()).second)
       return Status::InvalidArgument(path + ".name: \"" + tool->name() + "\" is declared twice");

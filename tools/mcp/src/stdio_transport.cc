@@ -176,6 +176,8 @@ class StdioTransport final : public Transport {
   }
 
   std::string WhyGone() {
+    // A broken pipe means the server is exiting: wait briefly so the message can say how it ended.
+    WaitExit(std::chrono::duration_cast<std::chrono::milliseconds>(kExitStatusWait));
     std::string why;
     {
       std::lock_guard lock(status_mu_);

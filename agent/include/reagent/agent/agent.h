@@ -83,6 +83,17 @@ struct AgentOptions {
   // in the model's order). Their results enter the history in the model's order whatever
   // order they finish in; tools must be safe to call concurrently (ToolRegistry is).
   int max_parallel_tools = 8;
+  // Native tool calls run per reply. A reply asking for more (a confused or hostile model can
+  // send 10,000) runs the first this many and tells the model the rest were not run.
+  int max_tool_calls_per_step = 16;
+
+  // What to do when a model reply contains a secret — a key registered with RegisterSecret
+  // (every API key the client reads is), in any case, or a key-shaped token ("sk-…").
+  enum class SecretPolicy {
+    kRedact,  // replace it with [REDACTED] before the reply is shown, stored, logged or acted on
+    kBlock,   // the same, and end the turn with stop reason `blocked` and no answer
+  };
+  SecretPolicy on_secret = SecretPolicy::kRedact;
   // Fraction of a limit at which a budget warning event fires once. 0 disables warnings.
   double warn_at = 0.7;
   // When set, Run refuses sessions owned by another user (PermissionDenied).
@@ -96,8 +107,15 @@ struct AgentOptions {
   // Ask the model to stream and report the pieces as kTokenDelta events.
   bool stream = false;
   // Scan history loaded from the store before it re-enters the prompt (a tampered database
-  // must not smuggle instructions in). Costs one scan per stored message per turn.
+  // must not smuggle instructions in). Costs one scan per stored message when a process first
+  // loads a session; later turns reuse the scanned history (history_cache_bytes).
   bool sanitize_history = true;
+  // Memory for the history of recently used sessions, kept between turns as it enters prompts
+  // (scanned, counted): a turn of a session that nobody else wrote to since this agent's last
+  // turn on it reads one summary row instead of reloading, re-scanning and re-counting every
+  // stored message, so a turn's cost does not grow with the session's length. Least recently
+  // used sessions go first; 0 disables (every turn loads the whole history).
+  size_t history_cache_bytes = 16 << 20;
 };
 
 struct AgentDeps {

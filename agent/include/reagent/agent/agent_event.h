@@ -49,7 +49,7 @@ struct AgentEvent {
   std::string error_kind;
   ModelEvent model_event;
   BudgetWarning warning;
-  std::string source;         // sanitizer: "user", "history", "tool:<name>"
+  std::string source;         // sanitizer: "user", "history", "tool:<name>", "model" (a secret in a reply)
   Verdict verdict = Verdict::kAllow;
   std::vector<Finding> findings;
   StopReason stop_reason = StopReason::kFinalAnswer;

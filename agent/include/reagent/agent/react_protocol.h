@@ -7,7 +7,8 @@
 // sends back as an Observation. Lines inside fenced code blocks are never read as keywords, so
 // code in an Action Input reaches the tool intact. A forged "Observation:" (the model writing
 // the tool's answer itself) is cut together with everything after it: only the real tool may
-// produce an observation.
+// produce an observation. A second Action in one reply is cut the same way: one action runs
+// per reply, and the history keeps only what ran.
 //
 // All functions are pure and thread-safe.
 #pragma once

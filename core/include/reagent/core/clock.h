@@ -18,8 +18,27 @@ using TimePoint = std::chrono::time_point<std::chrono::steady_clock, Duration>;
 // Wall-clock time, for what is stored or shown (session timestamps, TTLs across restarts).
 using WallTime = std::chrono::time_point<std::chrono::system_clock, Duration>;
 
+// The longest span reagent represents: 100 years, "forever" for every timeout, TTL, deadline
+// and wait. Conversions from seconds saturate here instead of wrapping, and a time point plus
+// kMaxDuration (even twice) still fits the int64 nanoseconds of TimePoint and WallTime
+// (±292 years), so adding a saturated duration never overflows either.
+inline constexpr Duration kMaxDuration = std::chrono::hours(24 * 365 * 100);
+
+// Seconds (from a config file, a flag, a Retry-After header, a scenario) as a Duration,
+// truncated to nanoseconds and saturated to ±kMaxDuration; NaN is 0. The one conversion
+// every layer uses.
 constexpr Duration Seconds(double s) {
+  constexpr double kMaxSeconds = std::chrono::duration<double>(kMaxDuration).count();
+  if (!(s == s)) return Duration::zero();  // NaN
+  if (s >= kMaxSeconds) return kMaxDuration;
+  if (s <= -kMaxSeconds) return -kMaxDuration;
   return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
+}
+// The same, rounded up to the next nanosecond (a wait cut short by rounding would wake a
+// hair early).
+constexpr Duration CeilSeconds(double s) {
+  const Duration d = Seconds(s);
+  return std::chrono::duration<double>(d).count() < s && d < kMaxDuration ? d + Duration(1) : d;
 }
 constexpr double ToSeconds(Duration d) { return std::chrono::duration<double>(d).count(); }
 // Unix time in seconds (fractional).

@@ -1,23 +1,52 @@
-// Non-throwing JSON entry points. nlohmann throws on malformed input; these wrap it so that
-// data from outside becomes a Status that says what was wrong and where.
+// The JSON policy for everything that comes from outside the process: model replies, SSE
+// chunks, tool-call arguments, ReAct Action Input, config and scenario files, JSON lines on
+// stdin. One entry point, ParseJson, never throws and bounds what recursion over the result
+// may cost:
+//  - nesting deeper than JsonLimits::max_depth is refused before parsing (code that walks a
+//    value recursively — dumping, schema checks, the sanitizer — then never overflows the
+//    stack on 100,000 nested brackets);
+//  - a number outside a double's range ("1e400") is a parse error naming the place, not an
+//    escaping nlohmann::out_of_range;
+//  - malformed text is a parse error naming `where` and the byte offset.
+// No code outside core calls nlohmann's parse on outside text directly.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
+#include "reagent/core/bounded_read.h"
 #include "reagent/core/status.h"
 
 namespace reagent {
 
 using Json = nlohmann::json;
 
-// Parses text; on failure the message names `where` (a file, "line 12", "response body")
-// and the byte offset of the error.
-Result<Json> ParseJson(std::string_view text, std::string_view where = "input");
+struct JsonLimits {
+  // Deepest nesting of arrays and objects accepted. Chat bodies, tool arguments and configs
+  // stay far below it; deeper values are refused so that recursive walks stay bounded.
+  int max_depth = 64;
+};
 
-// Reads and parses a whole file; errors name the path.
+// Parses text; on failure (InvalidArgument) the message names `where` (a file, "line 12",
+// "response body") and the byte offset of the problem: a syntax error, nesting deeper than
+// limits.max_depth, or a number out of range.
+Result<Json> ParseJson(std::string_view text, std::string_view where = "input",
+                       const JsonLimits& limits = {});
+
+// One line of JSON lines input, as a LineReader read it: "line N: …" errors, a too-long line
+// naming kMaxJsonLineBytes.
+Result<Json> ParseJsonLine(const LineReader::Line& line, const JsonLimits& limits = {});
+
+// The largest JSON file ReadJsonFile reads (configs, scenarios, rule files, price tables,
+// mock scripts are kilobytes; this only stops a wrong path from filling memory).
+inline constexpr size_t kMaxJsonFileBytes = size_t{64} << 20;
+
+// Reads and parses a whole regular file of at most kMaxJsonFileBytes; errors name the path
+// (NotFound when it cannot be opened, InvalidArgument for a directory, device or FIFO, or an
+// oversized file).
 Result<Json> ReadJsonFile(const std::string& path);
 
 // Dumps without throwing on invalid UTF-8 in strings (replaced by U+FFFD).

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <spdlog/logger.h>
 
@@ -28,11 +29,19 @@ Status ConfigureLogging(const LogOptions& options);
 // reagent's logger ("reagent"); a stderr logger at level warn until configured.
 std::shared_ptr<spdlog::logger> Logger();
 
-// Registers a secret value that must never appear in a log line. Secrets shorter than 6
-// bytes are ignored (they would redact ordinary words). Thread-safe.
+// Registers a secret value that must never appear in a log line, an answer or a stored
+// message. Secrets shorter than 6 bytes are ignored (they would redact ordinary words).
+// Thread-safe.
 void RegisterSecret(std::string_view secret);
 
-// Replaces registered secrets and key-shaped substrings in text with "[REDACTED]".
+// The registered secrets, lower-cased (for matching text that arrives in pieces).
+std::vector<std::string> RegisteredSecrets();
+
+// Replaces registered secrets (in any ASCII case) and key-shaped substrings ("sk-…",
+// "Bearer …") in text with "[REDACTED]".
 std::string RedactSecrets(std::string_view text);
+
+// Whether RedactSecrets would change text.
+bool ContainsSecret(std::string_view text);
 
 }  // namespace reagent

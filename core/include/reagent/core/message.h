@@ -62,6 +62,11 @@ struct Usage {
   friend bool operator==(const Usage&, const Usage&) = default;
 };
 
+// A cost as shown to people and written to JSON: rounded to a picodollar (1e-12 USD), far
+// below any price's precision, so a sum of prices × token counts does not print as
+// 0.00034720000000000004.
+double RoundedCost(double usd);
+
 void to_json(nlohmann::json& j, const ToolCall& c);
 void from_json(const nlohmann::json& j, ToolCall& c);
 void to_json(nlohmann::json& j, const Message& m);

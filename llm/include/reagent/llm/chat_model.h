@@ -15,6 +15,7 @@
 #include "reagent/core/clock.h"
 #include "reagent/core/expected.h"
 #include "reagent/core/message.h"
+#include "reagent/core/message_list.h"
 #include "reagent/llm/model_error.h"
 #include "reagent/llm/model_event.h"
 
@@ -32,13 +33,19 @@ struct ToolSpec {
 // charges for the tool schemas of a request.
 nlohmann::json ToolsJson(const std::vector<ToolSpec>& tools);
 
+// Copying a request is cheap: `messages` is shared between copies (MessageList), so layers
+// that route, retry, key or pace a request may copy it without copying its history.
 struct ChatRequest {
   std::string model;  // empty: the model the ChatModel was configured with
-  std::vector<Message> messages;
+  MessageList messages;
   std::vector<ToolSpec> tools;
   nlohmann::json tool_choice;            // null: provider default ("auto" when tools are given)
   std::optional<double> temperature;
   std::optional<int64_t> max_tokens;     // output allowance; the budget caps it
+  // The prompt's exact size in tokens (messages and tools), when the caller has counted it
+  // (the agent does). Client-side pacing reserves it instead of estimating from the bytes of
+  // every message. Never sent to the provider.
+  std::optional<int64_t> prompt_tokens;
   std::vector<std::string> stop;
   nlohmann::json response_format;        // null: plain text
   std::optional<TimePoint> deadline;     // on the ChatModel's clock; nothing waits past it
@@ -48,7 +55,10 @@ struct ChatRequest {
 
 struct ChatResponse {
   std::string id;
-  std::string model;                     // the model that actually answered
+  std::string model;                     // the model that answered, as the server names it
+  // The model name reagent asked for (set by the client and the fallback chain). Prices and
+  // budgets use it: the server's name is untrusted and may be unpriced or cheaper.
+  std::string requested_model;
   std::string content;
   std::vector<ToolCall> tool_calls;
   std::string finish_reason;             // "stop", "length", "tool_calls", "content_filter"

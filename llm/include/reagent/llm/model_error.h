@@ -51,6 +51,9 @@ struct ModelError {
   std::string model;           // the model that failed
   std::optional<double> retry_after_s;  // the server's hint, already parsed
   RateLimitInfo rate_limit;
+  // The caller's deadline (ChatRequest::deadline) ended this call or ruled out trying again:
+  // the turn stops as `deadline`, whatever the underlying failure was.
+  bool hit_deadline = false;
 
   // Whether the same request to the same model may succeed later.
   bool retryable() const;

@@ -28,8 +28,15 @@ struct WireOptions {
 nlohmann::json BuildChatRequestBody(const ChatRequest& request, std::string_view model,
                                     bool stream, const WireOptions& options = {});
 
+// The largest token count one call may report per field: 100 times the largest context
+// window on the market. Anything above it is a lie or a bug, not a bill.
+inline constexpr int64_t kMaxReportedTokens = 100'000'000;
+
 // Usage from a "usage" object: prompt/completion tokens and cached tokens from
-// prompt_tokens_details.cached_tokens (OpenAI) or prompt_cache_hit_tokens (DeepSeek).
+// prompt_tokens_details.cached_tokens (OpenAI) or prompt_cache_hit_tokens (DeepSeek). The
+// provider's numbers are untrusted: a count that is not an integer in [0, kMaxReportedTokens]
+// makes the whole usage count as unreported (all zero, a warning logged), so the caller
+// counts the tokens itself; cached tokens are capped at the prompt tokens.
 Usage ParseWireUsage(const nlohmann::json& usage);
 
 // A whole (non-streamed) response body. Errors are malformed_response for invalid JSON or

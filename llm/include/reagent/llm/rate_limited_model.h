@@ -19,8 +19,9 @@
 
 namespace reagent {
 
-// Tokens a request may consume, for the reservation: about 4 bytes per prompt token plus a
-// few per message, plus the output allowance (max_tokens, or `default_output` without one),
+// Tokens a request may consume, for the reservation: ChatRequest::prompt_tokens when the caller
+// counted the prompt, else about 4 bytes per prompt token plus a few per message; plus the
+// output allowance (max_tokens, or `default_output` without one),
 // which is also how OpenAI counts a request against its tokens-per-minute limit.
 int64_t EstimateRequestTokens(const ChatRequest& request, int64_t default_output = 1024);
 

@@ -10,7 +10,9 @@
 //  - a concurrency cap (default 10 calls in flight);
 //  - the provider's x-ratelimit-remaining/reset headers (Observe) tighten the buckets, and a
 //    429's retry hint pauses every caller of this limiter until the reset, so the client
-//    slows down before more 429s arrive; unset limits are learned from x-ratelimit-limit-*;
+//    slows down before more 429s arrive; unset limits are learned from x-ratelimit-limit-*,
+//    and so is the window they count over (see Observe): "10 requests" from a provider
+//    whose window is 5 s paces at 2/s, not 10 a minute;
 //  - waits never run past the caller's deadline (the reservation is refused up front), never
 //    exceed max_wait (60 s: refused as rate-limited), and end early on cancellation (the
 //    reservation is returned).
@@ -55,8 +57,14 @@ struct RateLimiterOptions {
   Duration max_wait = Seconds(60);
   // Tighten the buckets from x-ratelimit-remaining/reset and pause on 429 retry hints.
   bool adapt_to_headers = true;
-  // When a limit above is 0, adopt x-ratelimit-limit-{requests,tokens} per `period`.
+  // When a limit above is 0, adopt x-ratelimit-limit-{requests,tokens}.
   bool learn_limits_from_headers = true;
+  // A learned limit counts over the window inferred from the provider's resets (Observe);
+  // false: over `period`, as configured limits do (for a provider whose period is known).
+  bool infer_window_from_headers = true;
+  // The longest window inferred (resets beyond it are not taken as the window): a day, the
+  // longest period providers limit by (requests per day).
+  Duration max_inferred_window = Seconds(86400);
 
   Status Validate() const;
 };
@@ -101,21 +109,47 @@ class RateLimiter {
                          const CancellationToken& cancel = {});
 
   // Feeds the provider's rate-limit headers (from a response or an error). Thread-safe.
+  //  - remaining tightens the bucket to what the provider says is left; remaining 0 pauses
+  //    until that bucket's reset;
+  //  - an unset limit is learned from limit-*; its window is the longest reset seen while
+  //    something was used (remaining < limit), capped at max_inferred_window. Every way
+  //    providers count refills within one window — a token bucket emptied (OpenAI: "time
+  //    until the limit resets to its initial state"), a sliding window's oldest request, a
+  //    fixed window's boundary — so no reset is longer than the window, and an exhausted
+  //    bucket's reset is the window itself. Until a reset is seen the window is `period`.
   void Observe(const RateLimitInfo& info);
-  // Pauses all callers for `seconds` from now (a 429's retry hint). Thread-safe.
+  // Pauses all callers for `seconds` from now (a 429's retry hint). The hint is also a lower
+  // bound of the window of a learned limit that the last headers showed exhausted (or of
+  // the request limit when none did). Thread-safe.
   void PauseFor(double seconds);
 
   // Current state, for tests and diagnostics. Thread-safe.
   double requests_available();
   double tokens_available();
   int in_flight() const;
+  // The limits paced to and the windows they count over (learned or configured).
   double requests_per_period() const;
   double tokens_per_period() const;
+  Duration requests_window() const;
+  Duration tokens_window() const;
 
  private:
-  // One bucket's rate from a limit per period, the options' utilization and burst.
-  BucketRate RateFor(double per_period) const;
+  // What the limiter knows of one bucket's limit; its level and pauses live in the state.
+  struct BucketRule {
+    double limit = 0;               // per window; 0 = not paced
+    Duration window{0};
+    bool learned = false;           // limit (and window) from headers, not options
+    bool window_from_reset = false; // the window came from a reset, not the default period
+    std::optional<int64_t> last_remaining;
+  };
+  // One bucket's rate from a limit per window, the options' utilization and burst.
+  BucketRate RateFor(double per_window, Duration window) const;
   PaceRates rates() const;
+  // Adopts a limit (and window) from headers into `rule`/`rate`; true when the bucket was
+  // not paced before (its state must begin). Called with mu_ held.
+  bool Learn(BucketRule& rule, BucketRate& rate, double configured, const std::optional<int64_t>& limit,
+             const std::optional<int64_t>& remaining, const std::optional<double>& reset);
+  void WidenWindow(BucketRule& rule, BucketRate& rate, double seconds);
   Status AcquireSlot(std::optional<TimePoint> deadline, const CancellationToken& cancel);
   void ReleaseSlot();
   void Refund(double requests, double tokens);
@@ -125,7 +159,8 @@ class RateLimiter {
   const std::shared_ptr<PacingState> state_;
   mutable std::mutex mu_;
   std::condition_variable slot_freed_;
-  PaceRates rates_;  // configured, or learned from headers
+  BucketRule requests_rule_, tokens_rule_;
+  PaceRates rates_;  // from the rules: configured, or learned from headers
   int in_flight_ = 0;
 };
 

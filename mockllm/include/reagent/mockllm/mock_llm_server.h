@@ -73,8 +73,13 @@ struct MockLlmOptions {
   // How long a scripted {"timeout": true} holds the request before answering 504 (Stop()
   // releases it at once).
   int64_t timeout_hold_ms = 30000;
-  // Worker threads serving requests (held requests occupy one each). Default 16.
-  size_t threads = 16;
+  // Most worker threads serving connections. A connection holds one for its whole life (idle
+  // keep-alive time included), so the pool grows with the open connections up to this; more
+  // connections than this wait for a free worker. Default 1024.
+  size_t threads = 1024;
+  // Request bodies larger than this are refused with 413 (a chat request is kilobytes);
+  // a Content-Length that is not a plain decimal gets 400 and the connection closed.
+  size_t max_body_bytes = size_t{64} << 20;
   // Time for windows, outages and waits. Default: SystemClock::Default(). A ManualClock makes
   // latency and holds instant and lets tests move the rate windows.
   Clock* clock = nullptr;

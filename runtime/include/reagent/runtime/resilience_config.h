@@ -19,12 +19,18 @@ inline const std::vector<std::string> kRetryStringKeys = {"strategy"};
 inline const std::vector<std::string> kBreakerKeys = {"failure_threshold", "open_s", "half_open_trials",
                                                       "window", "min_calls", "failure_ratio"};
 inline const std::vector<std::string> kLimiterKeys = {"rpm", "tpm", "period_s", "concurrency"};
+// The keys that are counts: integers in [0, INT32_MAX].
+inline const std::vector<std::string> kRetryIntKeys = {"max_attempts"};
+inline const std::vector<std::string> kBreakerIntKeys = {"failure_threshold", "half_open_trials",
+                                                         "window", "min_calls"};
+inline const std::vector<std::string> kLimiterIntKeys = {"concurrency"};
 
 // max_attempts, base_s, cap_s, max_wait_s, budget_ratio, strategy (full_jitter, ...).
 Status ApplyRetry(const Json& overrides, RetryPolicy& policy);
 // failure_threshold, open_s, half_open_trials, window, min_calls, failure_ratio.
 void ApplyBreaker(const Json& overrides, BreakerOptions& options);
-// rpm, tpm (per period), period_s (default 60), concurrency.
+// rpm, tpm (per period), period_s (default 60; when given, also the window of limits learned
+// from headers instead of the one inferred from their resets), concurrency.
 void ApplyLimiter(const Json& overrides, RateLimiterOptions& options);
 
 }  // namespace reagent

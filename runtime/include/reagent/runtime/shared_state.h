@@ -36,7 +36,8 @@ Result<std::shared_ptr<SessionStore>> OpenRedisSessions(const std::string& url, 
 // endpoint ("gpt-4.1@https://api.openai.com/v1"), so replicas configured alike share them.
 Status AttachSharedModelState(const Config& config, std::vector<ResilientModelSpec>& specs, Clock& clock);
 
-// The response cache "cache" names: in Redis for a URL, else in this process.
+// The response cache "cache" names: in Redis for a URL, else the SQLite file ResolveCachePath
+// names (it serves across runs).
 Result<std::shared_ptr<ResponseCache>> MakeResponseCache(const Config& config, Clock& clock);
 
 // "redis://:***@host:6379/0": a URL as config check and errors show it.

@@ -27,7 +27,10 @@ class StrictObject {
 
   bool Has(std::string_view key) const;
   std::optional<std::string> String(std::string_view key, bool required = false);
-  std::optional<int64_t> Int(std::string_view key, bool required = false, int64_t min = INT64_MIN);
+  // An integer in [min, max]; out of range (including beyond 64 bits) is an error naming the
+  // key and the range.
+  std::optional<int64_t> Int(std::string_view key, bool required = false, int64_t min = INT64_MIN,
+                             int64_t max = INT64_MAX);
   std::optional<double> Number(std::string_view key, bool required = false, double min = -1e308);
   std::optional<bool> Bool(std::string_view key, bool required = false);
   std::optional<std::vector<std::string>> StringArray(std::string_view key, bool required = false);
@@ -38,9 +41,11 @@ class StrictObject {
   const Json* Any(std::string_view key, bool required = false);
 
   // The object at `key` (if present) reduced to the `allowed` keys, each a non-negative
-  // number except those in `string_keys`; unknown keys and wrong types are errors.
+  // number except those in `string_keys` (strings) and `int_keys` (integers in
+  // [0, INT32_MAX]); unknown keys, wrong types and out-of-range values are errors.
   Json Overrides(std::string_view key, const std::vector<std::string>& allowed,
-                 const std::vector<std::string>& string_keys = {});
+                 const std::vector<std::string>& string_keys = {},
+                 const std::vector<std::string>& int_keys = {});
 
   // Records "unknown key" for every key that no getter asked for.
   void RejectUnknownKeys();

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <ctime>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -37,6 +39,14 @@ bool IsExpired(int64_t last_access_us, int64_t now_us, const SessionStoreOptions
 Status SessionNotFound(std::string_view session_id);
 Status SessionExpired(std::string_view session_id);
 Status SessionInUse(std::string_view session_id);
+// Another turn is running on the session (kUnavailable with a retry hint).
+Status SessionBusy(std::string_view session_id, const SessionStoreOptions& options);
+
+// BeginTurn's wait for a busy session: calls try_begin (which sets `busy` when the session has
+// a running turn) until it is not busy or options.busy_wait has passed on `clock`.
+using TryBeginTurn = std::function<Result<std::unique_ptr<TurnLease>>(bool& busy)>;
+Result<std::unique_ptr<TurnLease>> BeginWhenFree(Clock& clock, const SessionStoreOptions& options,
+                                                 const TryBeginTurn& try_begin);
 Status TooManyTurns(std::string_view user_id, int running, const SessionStoreOptions& options);
 Status TooManyRequests(std::string_view user_id, double retry_after_s, const SessionStoreOptions& options);
 

@@ -46,6 +46,10 @@ struct SessionStoreOptions {
   // The retry_after_s hint given when the concurrent-turn limit refuses a turn (when the
   // running turns will end is not knowable).
   Duration concurrent_turn_retry_after = Seconds(1);
+  // Turns of one session never run at once (their steps would interleave in its history). A
+  // BeginTurn on a session with a running turn waits up to this long for it to end, then
+  // fails with kUnavailable "session … is busy"; 0 fails at once.
+  Duration busy_wait = Duration::zero();
   // A turn lease older than this counts as abandoned (a hung or frozen owner) and stops
   // holding its user's slot and protecting its session. Leases of dead processes are
   // released as soon as that death is noticed, whatever their age.
@@ -149,9 +153,10 @@ class SessionStore {
   // an oversized message (nothing is written); kNotFound / kExpired as Load.
   virtual Status AppendStep(std::string_view session_id, const StepRecord& step) = 0;
 
-  // Begins a turn: checks the owner's concurrent-turn and sliding-window limits (kRateLimited
-  // with retry_after_s when either says no), counts the request, marks the session accessed
-  // and returns the lease that holds the slot.
+  // Begins a turn: waits while another turn runs on the session (busy_wait; then
+  // kUnavailable "busy"), checks the owner's concurrent-turn and sliding-window limits
+  // (kRateLimited with retry_after_s when either says no), counts the request, marks the
+  // session accessed and returns the lease that holds the slot.
   virtual Result<std::unique_ptr<TurnLease>> BeginTurn(std::string_view session_id) = 0;
 
   // Marks the session accessed now (restarts its TTL, moves it to the LRU's young end).

@@ -54,6 +54,9 @@ class TokenCounter {
   // Chat-format count of a prompt: messages + tool schemas (OpenAI "tools" JSON array, may be
   // null) + reply priming. `tools` of any other shape is counted as its JSON text.
   int64_t CountMessages(const std::vector<Message>& messages, const nlohmann::json& tools = nullptr) const;
+  // What one message adds to CountMessages (chat counting is additive), for counting a growing
+  // conversation incrementally.
+  int64_t CountMessage(const Message& message) const;
 
   // Overheads of OpenAI's chat format, in tokens.
   static constexpr int64_t kTokensPerMessage = 3;

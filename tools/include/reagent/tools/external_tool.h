@@ -31,6 +31,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -73,8 +74,11 @@ class ExternalTool final : public Tool {
 
 // Parses a tools config: {"tools": [entry, ...]} or a bare array of entries (format above).
 // Errors name the JSON path: "tools[1].argv: expected a non-empty array of strings",
-// "tools[0].timeout_s: expected a positive number", "tools[2].shell: unknown key".
-Result<std::vector<std::shared_ptr<Tool>>> LoadToolsFromJson(const nlohmann::json& config);
+// "tools[0].timeout_s: expected a positive number", "tools[2].shell: unknown key". `path` is
+// the array's name in those messages (a file that nests the list elsewhere says so:
+// "tools.external").
+Result<std::vector<std::shared_ptr<Tool>>> LoadToolsFromJson(const nlohmann::json& config,
+                                                             std::string_view path = "tools");
 
 // Reads and parses a tools config file (errors name the path).
 Result<std::vector<std::shared_ptr<Tool>>> LoadToolsFromFile(const std::string& path);

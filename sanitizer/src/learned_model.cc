@@ -1,0 +1,193 @@
+#include "learned_model.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <string>
+
+#include "reagent/core/sha256.h"
+
+// sanitizer/data/learned_model.bin, linked in by reagent_embed.
+extern "C" const unsigned char reagent_sanitizer_model[];
+extern "C" const unsigned char reagent_sanitizer_model_end[];
+
+namespace reagent::sanitizer_internal {
+namespace {
+
+constexpr std::string_view kMagic = "RGLM";
+constexpr uint32_t kVersion = 1;
+constexpr size_t kHeaderBytes = 4 + 6 * 4 + 5 * 4;
+constexpr unsigned kMaxBits = 22;  // 8 MiB of int16 weights
+
+constexpr uint32_t kFnvOffset = 2166136261u, kFnvPrime = 16777619u;
+constexpr uint32_t kUnigramSeed = 1, kTrigramSeed = 3;
+constexpr uint32_t kBigramMix = 0x9E3779B1u;
+
+inline uint32_t FnvStart(uint32_t seed) { return (kFnvOffset ^ seed) * kFnvPrime; }
+inline uint32_t FnvByte(uint32_t h, unsigned char b) { return (h ^ b) * kFnvPrime; }
+
+inline uint32_t Fmix(uint32_t x) {
+  x ^= x >> 16;
+  x *= 0x85EBCA6Bu;
+  x ^= x >> 13;
+  x *= 0xC2B2AE35u;
+  x ^= x >> 16;
+  return x;
+}
+
+// Byte classes of the tokenizer: token bytes, and the leetspeak reading of each byte.
+struct TokenTables {
+  std::array<uint8_t, 256> token{};
+  std::array<uint8_t, 256> leet{};
+  std::array<uint8_t, 256> letter{};
+  std::array<uint8_t, 256> url_end{};
+  constexpr TokenTables() {
+    for (int c = 0; c < 256; ++c) {
+      token[c] = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '@' || c == '$' || c >= 0x80;
+      letter[c] = c >= 'a' && c <= 'z';
+      leet[c] = 0;
+    }
+    leet['0'] = 'o'; leet['1'] = 'i'; leet['3'] = 'e'; leet['4'] = 'a';
+    leet['5'] = 's'; leet['7'] = 't'; leet['@'] = 'a'; leet['$'] = 's';
+    for (unsigned char c : {' ', '\n', '\t', ')', ']', '>', '"', '\''}) url_end[c] = 1;
+  }
+};
+constexpr TokenTables kTok;
+
+uint32_t U32(const unsigned char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+float F32(const unsigned char* p) {
+  float v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+}  // namespace
+
+Result<LearnedModel> LearnedModel::Parse(std::string_view bytes) {
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  if (bytes.size() < kHeaderBytes || bytes.substr(0, 4) != kMagic) {
+    return Status::InvalidArgument("learned model: not an RGLM file");
+  }
+  if (U32(p + 4) != kVersion) return Status::InvalidArgument("learned model: unknown version");
+  LearnedModel m;
+  m.bits_ = U32(p + 8);
+  m.window_ = U32(p + 12);
+  m.stride_ = U32(p + 16);
+  m.char_min_ = U32(p + 20);
+  m.max_token_ = U32(p + 24);
+  m.scale_ = F32(p + 28);
+  m.bias_ = F32(p + 32);
+  m.block_ = F32(p + 36);
+  m.partial_ = F32(p + 40);
+  if (m.bits_ == 0 || m.bits_ > kMaxBits || m.window_ == 0 || m.stride_ == 0 ||
+      m.stride_ > m.window_ || m.max_token_ < 3 || !(m.scale_ > 0)) {
+    return Status::InvalidArgument("learned model: bad header");
+  }
+  if (bytes.size() != kHeaderBytes + (size_t{2} << m.bits_)) {
+    return Status::InvalidArgument("learned model: size does not match its header");
+  }
+  if (reinterpret_cast<uintptr_t>(p + kHeaderBytes) % alignof(int16_t) != 0) {
+    return Status::InvalidArgument("learned model: weights not aligned");
+  }
+  m.weights_ = reinterpret_cast<const int16_t*>(p + kHeaderBytes);
+  return m;
+}
+
+const LearnedModel* LearnedModel::Builtin() {
+  static const LearnedModel* model = []() -> const LearnedModel* {
+    std::string_view bytes(reinterpret_cast<const char*>(reagent_sanitizer_model),
+                           static_cast<size_t>(reagent_sanitizer_model_end - reagent_sanitizer_model));
+    if (Sha256Hex(bytes) != REAGENT_SANITIZER_MODEL_SHA256) return nullptr;
+    auto parsed = Parse(bytes);
+    return parsed.ok() ? new LearnedModel(*parsed) : nullptr;
+  }();
+  return model;
+}
+
+// Calls visit(token_index, bucket) for every feature of every token, in order.
+template <typename Visit>
+void LearnedModel::ForEachToken(std::string_view folded, Visit&& visit) const {
+  const auto* s = reinterpret_cast<const unsigned char*>(folded.data());
+  const size_t n = folded.size();
+  const unsigned shift = 32 - bits_;
+  std::array<unsigned char, 64> tok{};
+  uint32_t prev = 0;
+  size_t index = 0;
+  size_t i = 0;
+  while (i < n) {
+    if (!kTok.token[s[i]]) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    bool letter = false, leet = false;
+    size_t len = 0;
+    while (j < n && kTok.token[s[j]]) {
+      if (len < max_token_ && len < tok.size()) {
+        tok[len++] = s[j];
+        letter |= kTok.letter[s[j]] != 0;
+        leet |= kTok.leet[s[j]] != 0;
+      }
+      ++j;
+    }
+    // A URL: skipped up to its end (see the header).
+    if (j + 3 <= n && s[j] == ':' && s[j + 1] == '/' && s[j + 2] == '/') {
+      while (j < n && !kTok.url_end[s[j]]) ++j;
+      i = j;
+      continue;
+    }
+    if (letter && leet) {
+      for (size_t k = 0; k < len; ++k) {
+        if (kTok.leet[tok[k]]) tok[k] = kTok.leet[tok[k]];
+      }
+    }
+    uint32_t u = FnvStart(kUnigramSeed);
+    for (size_t k = 0; k < len; ++k) u = FnvByte(u, tok[k]);
+    visit(index, Fmix(u) >> shift);
+    if (index > 0) visit(index, Fmix((prev * kBigramMix) ^ u) >> shift);
+    if (len >= char_min_) {
+      const uint32_t start = FnvStart(kTrigramSeed);
+      for (size_t k = 0; k + 3 <= len; ++k) {
+        uint32_t h = FnvByte(FnvByte(FnvByte(start, tok[k]), tok[k + 1]), tok[k + 2]);
+        visit(index, Fmix(h) >> shift);
+      }
+    }
+    prev = u;
+    ++index;
+    i = j;
+  }
+}
+
+double LearnedModel::Score(std::string_view folded) const {
+  thread_local std::vector<int64_t> prefix;  // prefix[k]: weight of tokens [0, k)
+  prefix.assign(1, 0);
+  ForEachToken(folded, [&](size_t token, uint32_t bucket) {
+    if (token + 1 == prefix.size()) prefix.push_back(prefix.back());
+    prefix.back() += weights_[bucket];
+  });
+  const size_t tokens = prefix.size() - 1;
+  int64_t best = prefix[tokens];
+  if (tokens > window_) {
+    best = prefix[window_];
+    for (size_t s = stride_; s < tokens; s += stride_) {
+      best = std::max(best, prefix[std::min(tokens, s + window_)] - prefix[s]);
+      if (s + window_ >= tokens) break;
+    }
+  }
+  return bias_ + scale_ * static_cast<double>(best);
+}
+
+std::vector<std::vector<uint32_t>> LearnedModel::TokenFeatures(std::string_view folded) const {
+  std::vector<std::vector<uint32_t>> out;
+  ForEachToken(folded, [&](size_t token, uint32_t bucket) {
+    if (out.size() <= token) out.resize(token + 1);
+    out[token].push_back(bucket);
+  });
+  return out;
+}
+
+}  // namespace reagent::sanitizer_internal
