@@ -5,7 +5,8 @@
 //   reagent sessions gc [--json]           purge expired sessions, evict beyond --max-sessions
 //   reagent sessions export ID             the session as JSON
 //   reagent sessions stats [--user U] [--json]   counts, tokens and cost per user and day
-// Every subcommand takes --db PATH (default $REAGENT_DB, else ./reagent.db).
+// Every subcommand takes --db PATH (default $REAGENT_DB, else ./reagent.db); a redis:// or
+// unix:// URL there reads the sessions from Redis (--prefix names the key prefix).
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -16,6 +17,7 @@
 #include "support/terminal.h"
 #include "reagent/core/clock.h"
 #include "reagent/session/session_json.h"
+#include "reagent/runtime/shared_state.h"
 #include "reagent/session/sqlite_session_store.h"
 
 namespace reagent::cli {
@@ -35,11 +37,14 @@ struct CommonFlags {
   bool json = false;
   double ttl_s = 3600;
   int64_t max_sessions = 10000;
+  std::string prefix = "reagent";
 };
 
 void AddCommon(CLI::App* sub, CommonFlags& flags, bool with_json = true) {
   sub->add_option("--db", flags.db,
-                  "Session database file (default: $REAGENT_DB if set, else ./reagent.db)");
+                  "Session database file, or a redis://host:port/db or unix:///path URL "
+                  "(default: $REAGENT_DB if set, else ./reagent.db)");
+  sub->add_option("--prefix", flags.prefix, "Key prefix of the sessions in Redis (redis.prefix)")->capture_default_str();
   sub->add_option("--ttl", flags.ttl_s, "Seconds since last access after which a session counts as expired")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -52,15 +57,24 @@ int Fail(const Status& s) {
 }
 
 // Opens an existing database (never creates one: a mistyped --db should not leave files).
-Result<std::unique_ptr<SessionStore>> OpenStore(const CommonFlags& flags) {
-  SqliteSessionStoreOptions options{.path = flags.db, .create_if_missing = false};
+Result<std::shared_ptr<SessionStore>> OpenStore(const CommonFlags& flags) {
+  if (IsRedisUrl(flags.db)) {
+    Config config;
+    config.session_ttl_s = flags.ttl_s;
+    config.max_sessions = flags.max_sessions;
+    config.redis.prefix = flags.prefix;
+    return OpenRedisSessions(flags.db, config);
+  }
+  const std::string path = flags.db.starts_with("sqlite:") ? flags.db.substr(7) : flags.db;
+  SqliteSessionStoreOptions options{.path = path, .create_if_missing = false};
   options.store.ttl = Seconds(flags.ttl_s);
   options.store.max_sessions = flags.max_sessions;
   auto store = OpenSqliteSessionStore(options, SystemClock::Default());
   if (!store.ok() && store.status().code() == StatusCode::kNotFound) {
     return Status::NotFound(store.status().message() + " (use --db PATH or set " + kDbEnv + ")");
   }
-  return store;
+  if (!store.ok()) return store.status();
+  return std::shared_ptr<SessionStore>(std::move(*store));
 }
 
 std::string Cost(const Usage& u) {
@@ -217,7 +231,7 @@ Command Setup(CLI::App& parent) {
   auto args = std::make_shared<SessionsArgs>();
   auto* sessions = parent.add_subcommand(
       "sessions",
-      "Inspect and maintain the session database (--db PATH; default $REAGENT_DB, else ./reagent.db)");
+      "Inspect and maintain the session database (--db PATH or redis:// URL; default $REAGENT_DB, else ./reagent.db)");
   sessions->require_subcommand(1);
 
   auto* list = sessions->add_subcommand("list", "List sessions, most recently accessed first");

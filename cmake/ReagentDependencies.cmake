@@ -8,6 +8,7 @@ find_package(CURL REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 if(REAGENT_BUILD_CLI)
   find_package(CLI11 REQUIRED)
   # Debian's cpp-httplib is a compiled library; its header must see the same feature

@@ -13,75 +13,13 @@
 #include <string>
 
 #include "reagent/mockllm/mock_llm_server.h"
+#include "support/pty.h"
 #include "support/reagent_process.h"
 
 namespace reagent {
 namespace {
 
-class Pty {
- public:
-  Pty(const std::vector<std::string>& argv) {
-    pid_ = forkpty(&fd_, nullptr, nullptr, nullptr);
-    if (pid_ == 0) {
-      setenv("NO_COLOR", "1", 1);
-      setenv("TERM", "dumb", 1);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-  }
-  ~Pty() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (fd_ >= 0) close(fd_);
-  }
-  void Send(const std::string& s) { ASSERT_EQ(write(fd_, s.data(), s.size()), static_cast<ssize_t>(s.size())); }
-  // Reads until `needle` appears in the output after position `from` (or 20 s pass).
-  bool WaitFor(const std::string& needle, size_t from = 0) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (screen_.find(needle, from) != std::string::npos) return true;
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 100) > 0) {
-        char buf[4096];
-        ssize_t n = read(fd_, buf, sizeof buf);
-        if (n <= 0) break;
-        screen_.append(buf, static_cast<size_t>(n));
-      }
-    }
-    return screen_.find(needle, from) != std::string::npos;
-  }
-  // Waits up to 20 s for the process to exit, reading its output meanwhile.
-  int Wait() {
-    int status = 0;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 50) > 0) {
-        char buf[4096];
-        ssize_t n = read(fd_, buf, sizeof buf);
-        if (n > 0) screen_.append(buf, static_cast<size_t>(n));
-        if (n <= 0) usleep(10000);  // the pty is closed: the process is exiting
-      }
-    }
-    return -2;
-  }
-  const std::string& screen() const { return screen_; }
-
- private:
-  int fd_ = -1;
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  std::string screen_;
-};
+using testing::Pty;
 
 class CliReplTest : public ::testing::Test {
  protected:

@@ -23,7 +23,13 @@ ChatResult CachingModel::Run(const ChatRequest& request, const DeltaCallback* on
   ChatRequest keyed = request;
   if (keyed.model.empty()) keyed.model = inner_->name();
   const std::string key = RequestCacheKey(keyed);
-  if (std::optional<ChatResponse> hit = cache_->Get(key)) {
+  Result<std::optional<ChatResponse>> fetched = cache_->Fetch(key);
+  if (!fetched.ok()) {
+    return MakeUnexpected(ModelError{.kind = ModelErrorKind::kUnavailable,
+                                     .message = "response cache: " + fetched.status().message(),
+                                     .model = keyed.model});
+  }
+  if (std::optional<ChatResponse>& hit = *fetched) {
     const double saved = hit->usage.cost_usd.value_or(0.0);
     hit->cache_hit = true;
     hit->attempts = 0;

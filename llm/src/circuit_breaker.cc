@@ -1,13 +1,11 @@
 #include "reagent/llm/circuit_breaker.h"
 
-#include <cstdio>
 #include <utility>
 
-#include "failure_reason.h"
+#include "reagent/core/logging.h"
+#include "reagent/llm/breaker_state.h"
 
 namespace reagent {
-
-using internal::FormatSeconds;
 
 Status BreakerOptions::Validate() const {
   if (failure_threshold < 1) return Status::InvalidArgument("breaker.failure_threshold must be >= 1");
@@ -36,24 +34,14 @@ CallOutcome OutcomeOf(const ModelError& error) {
   return error.transient() ? CallOutcome::kFailure : CallOutcome::kSuccess;
 }
 
-CircuitBreaker::CircuitBreaker(std::string name, Clock& clock, BreakerOptions options)
-    : name_(std::move(name)), clock_(clock), options_(options) {}
+CircuitBreaker::CircuitBreaker(std::string name, Clock& clock, BreakerOptions options,
+                               std::shared_ptr<BreakerStateStore> state)
+    : name_(std::move(name)), options_(options),
+      state_(state ? std::move(state) : MakeLocalBreakerState(clock)) {}
 
 BreakerState CircuitBreaker::state() const {
-  std::lock_guard lock(mu_);
-  return state_;
-}
-
-std::optional<BreakerTransition> CircuitBreaker::MoveTo(BreakerState to, std::string reason) {
-  BreakerTransition t{.from = state_, .to = to, .reason = std::move(reason)};
-  state_ = to;
-  consecutive_failures_ = 0;
-  window_.clear();
-  window_failures_ = 0;
-  trials_admitted_ = 0;
-  trials_succeeded_ = 0;
-  if (to == BreakerState::kOpen) opened_at_ = clock_.Now();
-  return t;
+  auto state = state_->Load();
+  return state.ok() ? *state : BreakerState::kOpen;
 }
 
 void CircuitBreaker::Notify(const std::optional<BreakerTransition>& t) const {
@@ -61,81 +49,25 @@ void CircuitBreaker::Notify(const std::optional<BreakerTransition>& t) const {
 }
 
 BreakerDecision CircuitBreaker::Allow() {
-  BreakerDecision decision;
-  {
-    std::lock_guard lock(mu_);
-    if (state_ == BreakerState::kOpen) {
-      const Duration open_since = clock_.Now() - opened_at_;
-      if (open_since < options_.open_for) {
-        decision.allowed = false;
-        decision.retry_in = options_.open_for - open_since;
-        decision.reason = "circuit open, next trial in " + FormatSeconds(decision.retry_in);
-        return decision;
-      }
-      decision.transition =
-          MoveTo(BreakerState::kHalfOpen, "open for " + FormatSeconds(options_.open_for));
-    }
-    if (state_ == BreakerState::kHalfOpen) {
-      if (trials_admitted_ >= options_.half_open_trials) {
-        decision.allowed = false;
-        decision.reason = "circuit half-open, " + std::to_string(options_.half_open_trials) +
-                          " trial calls already in flight";
-      } else {
-        ++trials_admitted_;
-      }
-    }
+  Result<BreakerDecision> decision = state_->Allow(options_);
+  if (!decision.ok()) {
+    // Fails closed: a breaker that cannot tell whether the model is healthy lets nothing
+    // through, and says why (the chain reports it as this model's reason).
+    return BreakerDecision{.allowed = false, .reason = "breaker state unavailable: " + decision.status().message(),
+                           .retry_in = Seconds(1)};
   }
-  Notify(decision.transition);
-  return decision;
+  Notify(decision->transition);
+  return *std::move(decision);
 }
 
 std::optional<BreakerTransition> CircuitBreaker::Record(CallOutcome outcome) {
-  std::optional<BreakerTransition> transition;
-  {
-    std::lock_guard lock(mu_);
-    if (outcome == CallOutcome::kIgnored) {
-      if (state_ == BreakerState::kHalfOpen && trials_admitted_ > 0) --trials_admitted_;
-      return std::nullopt;
-    }
-    const bool failed = outcome == CallOutcome::kFailure;
-    switch (state_) {
-      case BreakerState::kClosed: {
-        consecutive_failures_ = failed ? consecutive_failures_ + 1 : 0;
-        window_.push_back(failed);
-        window_failures_ += failed;
-        if (static_cast<int>(window_.size()) > options_.window_calls) {
-          window_failures_ -= window_.front();
-          window_.pop_front();
-        }
-        const int calls = static_cast<int>(window_.size());
-        if (consecutive_failures_ >= options_.failure_threshold) {
-          transition = MoveTo(BreakerState::kOpen,
-                              std::to_string(consecutive_failures_) + " consecutive failures");
-        } else if (calls >= options_.min_calls &&
-                   window_failures_ >= options_.failure_rate * calls) {
-          transition = MoveTo(BreakerState::kOpen, std::to_string(window_failures_) + " of the last " +
-                                                       std::to_string(calls) + " calls failed");
-        }
-        break;
-      }
-      case BreakerState::kHalfOpen:
-        if (failed) {
-          transition = MoveTo(BreakerState::kOpen, "a trial call failed");
-        } else if (++trials_succeeded_ >= options_.half_open_trials) {
-          transition = MoveTo(BreakerState::kClosed,
-                              options_.half_open_trials == 1
-                                  ? std::string("the trial call succeeded")
-                                  : std::to_string(options_.half_open_trials) +
-                                        " trial calls succeeded");
-        }
-        break;
-      case BreakerState::kOpen:
-        // A call admitted before the breaker opened finished late: already accounted for.
-        break;
-    }
+  Result<std::optional<BreakerTransition>> transition = state_->Record(options_, outcome);
+  if (!transition.ok()) {
+    Logger()->warn("breaker {}: the outcome of a call was not recorded: {}", name_, transition.status().message());
+    return std::nullopt;
   }
-  Notify(transition);
-  return transition;
+  Notify(*transition);
+  return *transition;
 }
 
 }  // namespace reagent

@@ -52,6 +52,7 @@ ChatResult RateLimitedModel::Run(const ChatRequest& request, const DeltaCallback
     const Status& s = permit.status();
     ModelError error{.kind = s.code() == StatusCode::kCancelled     ? ModelErrorKind::kCancelled
                              : s.code() == StatusCode::kRateLimited ? ModelErrorKind::kRateLimited
+                             : s.code() == StatusCode::kUnavailable ? ModelErrorKind::kUnavailable  // shared pacing state
                                                                     : ModelErrorKind::kTimeout,
                      .message = s.message(), .model = model, .retry_after_s = s.retry_after_s()};
     error.hit_deadline = s.code() == StatusCode::kDeadlineExceeded;

@@ -35,41 +35,6 @@ Status RateLimiterOptions::Validate() const {
   return Status::Ok();
 }
 
-// --- Bucket ---------------------------------------------------------------------------------
-
-void RateLimiter::Bucket::Configure(double per_window, Duration w, const RateLimiterOptions& o,
-                                    TimePoint now) {
-  Retune(per_window, w, o, now);
-  level = capacity;
-}
-
-void RateLimiter::Bucket::Retune(double per_window, Duration w, const RateLimiterOptions& o,
-                                 TimePoint now) {
-  if (rate > 0) Refill(now);
-  limit = per_window;
-  window = w;
-  rate = per_window * o.target_utilization / ToSeconds(w);
-  capacity = std::max(1.0, per_window * o.burst_fraction);
-  level = std::min(level, capacity);
-  updated = now;
-}
-
-void RateLimiter::Bucket::Refill(TimePoint now) {
-  if (rate <= 0 || now <= updated) return;
-  level = std::min(capacity, level + rate * ToSeconds(now - updated));
-  updated = now;
-}
-
-Duration RateLimiter::Bucket::Wait(double amount, TimePoint now) const {
-  Duration wait = std::max(Duration::zero(), paused_until - now);
-  if (rate <= 0) return wait;
-  // A call larger than the whole bucket goes when the bucket is full (and leaves it in debt).
-  const double need = std::min(amount, capacity);
-  if (level >= need) return wait;
-  // Rounded up: a wait cut short by rounding would find the bucket a hair short.
-  return std::max(wait, CeilSeconds((need - level) / rate));
-}
-
 // --- Permit ---------------------------------------------------------------------------------
 
 RateLimiter::Permit::Permit(Permit&& other) noexcept
@@ -99,13 +64,27 @@ void RateLimiter::Permit::Settle(int64_t actual_tokens) {
 
 // --- RateLimiter ----------------------------------------------------------------------------
 
-RateLimiter::RateLimiter(Clock& clock, RateLimiterOptions options)
-    : clock_(clock), options_(options) {
-  const TimePoint now = clock_.Now();
-  if (options_.requests_per_period > 0) {
-    requests_.Configure(options_.requests_per_period, options_.period, options_, now);
-  }
-  if (options_.tokens_per_period > 0) tokens_.Configure(options_.tokens_per_period, options_.period, options_, now);
+RateLimiter::RateLimiter(Clock& clock, RateLimiterOptions options, std::shared_ptr<PacingState> state)
+    : clock_(clock), options_(options), state_(state ? std::move(state) : MakeLocalPacingState(clock)) {
+  auto configure = [&](PaceBucket which, BucketRule& rule, BucketRate& rate, double per_period) {
+    if (per_period <= 0) return;
+    rule.limit = per_period;
+    rule.window = options_.period;
+    rate = RateFor(per_period, options_.period);
+    state_->Begin(which, rate);
+  };
+  configure(PaceBucket::kRequests, requests_rule_, rates_.requests, options_.requests_per_period);
+  configure(PaceBucket::kTokens, tokens_rule_, rates_.tokens, options_.tokens_per_period);
+}
+
+BucketRate RateLimiter::RateFor(double per_window, Duration window) const {
+  return BucketRate{.per_second = per_window * options_.target_utilization / ToSeconds(window),
+                    .capacity = std::max(1.0, per_window * options_.burst_fraction)};
+}
+
+PaceRates RateLimiter::rates() const {
+  std::lock_guard lock(mu_);
+  return rates_;
 }
 
 Status RateLimiter::AcquireSlot(std::optional<TimePoint> deadline,
@@ -144,14 +123,7 @@ void RateLimiter::ReleaseSlot() {
   slot_freed_.notify_one();
 }
 
-void RateLimiter::Refund(double requests, double tokens) {
-  std::lock_guard lock(mu_);
-  const TimePoint now = clock_.Now();
-  requests_.Refill(now);
-  tokens_.Refill(now);
-  if (requests_.rate > 0) requests_.level = std::min(requests_.capacity, requests_.level + requests);
-  if (tokens_.rate > 0) tokens_.level = std::min(tokens_.capacity, tokens_.level + tokens);
-}
+void RateLimiter::Refund(double requests, double tokens) { state_->Give(rates(), requests, tokens); }
 
 Result<RateLimiter::Permit> RateLimiter::Acquire(int64_t estimated_tokens,
                                                  std::optional<TimePoint> deadline,
@@ -159,32 +131,32 @@ Result<RateLimiter::Permit> RateLimiter::Acquire(int64_t estimated_tokens,
   const TimePoint start = clock_.Now();
   if (Status slot = AcquireSlot(deadline, cancel); !slot.ok()) return slot;
   const double tokens = static_cast<double>(std::max<int64_t>(0, estimated_tokens));
-  Duration wait;
-  {
-    std::lock_guard lock(mu_);
-    const TimePoint now = clock_.Now();
-    requests_.Refill(now);
-    tokens_.Refill(now);
-    wait = std::max(requests_.Wait(1, now), tokens_.Wait(tokens, now));
-    Status refused;
+  const TimePoint now = clock_.Now();
+  Duration limit = Duration::max();
+  if (deadline) limit = *deadline - now;
+  if (options_.max_wait > Duration::zero()) limit = std::min(limit, options_.max_wait);
+  // Reserved now, even if the slot is in the future: later callers queue behind this one.
+  Result<PaceReservation> reservation = state_->Reserve(rates(), 1, tokens, limit);
+  Status refused;
+  if (!reservation.ok()) {
+    refused = reservation.status();
+  } else if (!reservation->reserved) {
+    const Duration wait = reservation->wait;
     if (deadline && now + wait > *deadline) {
       refused = Status::DeadlineExceeded("rate limit: the next free slot is in " +
                                          FormatSeconds(wait) + ", past the deadline");
-    } else if (options_.max_wait > Duration::zero() && wait > options_.max_wait) {
+    } else {
       refused = Status::RateLimited("rate limit: the next free slot is in " + FormatSeconds(wait) +
                                     ", more than the " + FormatSeconds(options_.max_wait) +
                                     " this client waits");
     }
-    if (!refused.ok()) {
-      --in_flight_;
-      slot_freed_.notify_one();
-      refused.set_retry_after_s(ToSeconds(wait));
-      return refused;
-    }
-    // Reserve now, even if the slot is in the future: later callers queue behind this one.
-    if (requests_.rate > 0) requests_.level -= 1;
-    if (tokens_.rate > 0) tokens_.level -= tokens;
+    refused.set_retry_after_s(ToSeconds(wait));
   }
+  if (!refused.ok()) {
+    ReleaseSlot();
+    return refused;
+  }
+  const Duration wait = reservation->wait;
   if (wait > Duration::zero() && !clock_.SleepFor(wait, cancel)) {
     Refund(1, tokens);
     ReleaseSlot();
@@ -193,13 +165,13 @@ Result<RateLimiter::Permit> RateLimiter::Acquire(int64_t estimated_tokens,
   return Permit(this, static_cast<int64_t>(tokens), clock_.Now() - start);
 }
 
-void RateLimiter::Learn(Bucket& bucket, double configured, const std::optional<int64_t>& limit,
-                        const std::optional<int64_t>& remaining, const std::optional<double>& reset,
-                        TimePoint now) {
-  if (!options_.learn_limits_from_headers || configured > 0 || !limit || *limit <= 0) return;
+bool RateLimiter::Learn(BucketRule& rule, BucketRate& rate, double configured,
+                        const std::optional<int64_t>& limit, const std::optional<int64_t>& remaining,
+                        const std::optional<double>& reset) {
+  if (!options_.learn_limits_from_headers || configured > 0 || !limit || *limit <= 0) return false;
   const double max_window = ToSeconds(options_.max_inferred_window);
-  Duration window = bucket.learned ? bucket.window : options_.period;
-  bool from_reset = bucket.window_from_reset;
+  Duration window = rule.learned ? rule.window : options_.period;
+  bool from_reset = rule.window_from_reset;
   // A reset counts only while something is used: a full bucket's reset says nothing.
   if (options_.infer_window_from_headers && reset && *reset > 0 && *reset <= max_window &&
       (!remaining || *remaining < *limit)) {
@@ -208,68 +180,81 @@ void RateLimiter::Learn(Bucket& bucket, double configured, const std::optional<i
     from_reset = true;
   }
   const double per_window = static_cast<double>(*limit);
-  if (!bucket.learned) {
-    bucket.Configure(per_window, window, options_, now);
-    bucket.learned = true;
-  } else if (per_window != bucket.limit || window != bucket.window) {
-    bucket.Retune(per_window, window, options_, now);
+  const bool first = !rule.learned;
+  if (first || per_window != rule.limit || window != rule.window) {
+    // A retuned bucket keeps its level (and any debt) in the state; only its rate changes.
+    rule.limit = per_window;
+    rule.window = window;
+    rate = RateFor(per_window, window);
   }
-  bucket.window_from_reset = from_reset;
+  rule.learned = true;
+  rule.window_from_reset = from_reset;
+  return first;
 }
 
-void RateLimiter::WidenWindow(Bucket& bucket, double seconds, TimePoint now) {
-  if (!bucket.learned || !options_.infer_window_from_headers || !(seconds > 0) ||
+void RateLimiter::WidenWindow(BucketRule& rule, BucketRate& rate, double seconds) {
+  if (!rule.learned || !options_.infer_window_from_headers || !(seconds > 0) ||
       seconds > ToSeconds(options_.max_inferred_window)) {
     return;
   }
   const Duration seen = CeilSeconds(seconds);
-  if (bucket.window_from_reset && seen <= bucket.window) return;
-  bucket.Retune(bucket.limit, bucket.window_from_reset ? std::max(bucket.window, seen) : seen, options_, now);
-  bucket.window_from_reset = true;
+  if (rule.window_from_reset && seen <= rule.window) return;
+  rule.window = rule.window_from_reset ? std::max(rule.window, seen) : seen;
+  rule.window_from_reset = true;
+  rate = RateFor(rule.limit, rule.window);
 }
 
 void RateLimiter::Observe(const RateLimitInfo& info) {
-  std::lock_guard lock(mu_);
-  const TimePoint now = clock_.Now();
-  auto adapt = [&](Bucket& bucket, double configured, const std::optional<int64_t>& limit,
-                   const std::optional<int64_t>& remaining, const std::optional<double>& reset) {
-    if (remaining) bucket.last_remaining = *remaining;
-    Learn(bucket, configured, limit, remaining, reset, now);
+  auto adapt = [&](PaceBucket which, BucketRule& rule, BucketRate& rate, double configured,
+                   const std::optional<int64_t>& limit, const std::optional<int64_t>& remaining,
+                   const std::optional<double>& reset) {
+    bool begin = false;
+    BucketRate current;
+    {
+      std::lock_guard lock(mu_);
+      if (remaining) rule.last_remaining = *remaining;
+      begin = Learn(rule, rate, configured, limit, remaining, reset);
+      current = rate;
+    }
+    if (begin) state_->Begin(which, current);
     if (!options_.adapt_to_headers) return;
-    if (remaining && bucket.rate > 0) {
-      bucket.Refill(now);
-      bucket.level = std::min(bucket.level, static_cast<double>(*remaining));
-    }
-    if (remaining && *remaining <= 0 && reset && *reset > 0) {
-      bucket.paused_until = std::max(bucket.paused_until, now + Seconds(*reset));
-    }
+    std::optional<double> cap;
+    if (remaining) cap = static_cast<double>(*remaining);
+    Duration pause{0};
+    if (remaining && *remaining <= 0 && reset && *reset > 0) pause = Seconds(*reset);
+    if (cap || pause > Duration::zero()) state_->Observe(which, current, cap, pause);
   };
-  adapt(requests_, options_.requests_per_period, info.limit_requests, info.remaining_requests,
-        info.reset_requests_s);
-  adapt(tokens_, options_.tokens_per_period, info.limit_tokens, info.remaining_tokens,
-        info.reset_tokens_s);
+  adapt(PaceBucket::kRequests, requests_rule_, rates_.requests, options_.requests_per_period,
+        info.limit_requests, info.remaining_requests, info.reset_requests_s);
+  adapt(PaceBucket::kTokens, tokens_rule_, rates_.tokens, options_.tokens_per_period, info.limit_tokens,
+        info.remaining_tokens, info.reset_tokens_s);
 }
 
 void RateLimiter::PauseFor(double seconds) {
   if (!options_.adapt_to_headers || !(seconds > 0)) return;
-  std::lock_guard lock(mu_);
-  const TimePoint now = clock_.Now();
-  const bool tokens_exhausted = tokens_.last_remaining && *tokens_.last_remaining <= 0;
-  const bool requests_exhausted = requests_.last_remaining && *requests_.last_remaining <= 0;
-  WidenWindow(tokens_exhausted && !requests_exhausted ? tokens_ : requests_, seconds, now);
-  requests_.paused_until = std::max(requests_.paused_until, now + Seconds(seconds));
+  BucketRate requests;
+  {
+    std::lock_guard lock(mu_);
+    const bool tokens_exhausted = tokens_rule_.last_remaining && *tokens_rule_.last_remaining <= 0;
+    const bool requests_exhausted = requests_rule_.last_remaining && *requests_rule_.last_remaining <= 0;
+    if (tokens_exhausted && !requests_exhausted) {
+      WidenWindow(tokens_rule_, rates_.tokens, seconds);
+    } else {
+      WidenWindow(requests_rule_, rates_.requests, seconds);
+    }
+    requests = rates_.requests;
+  }
+  state_->Observe(PaceBucket::kRequests, requests, std::nullopt, Seconds(seconds));
 }
 
 double RateLimiter::requests_available() {
-  std::lock_guard lock(mu_);
-  requests_.Refill(clock_.Now());
-  return requests_.level;
+  auto levels = state_->Levels(rates());
+  return levels.ok() ? levels->requests : 0;
 }
 
 double RateLimiter::tokens_available() {
-  std::lock_guard lock(mu_);
-  tokens_.Refill(clock_.Now());
-  return tokens_.level;
+  auto levels = state_->Levels(rates());
+  return levels.ok() ? levels->tokens : 0;
 }
 
 int RateLimiter::in_flight() const {
@@ -279,22 +264,22 @@ int RateLimiter::in_flight() const {
 
 double RateLimiter::requests_per_period() const {
   std::lock_guard lock(mu_);
-  return requests_.rate > 0 ? requests_.limit : 0;
+  return rates_.requests.per_second > 0 ? requests_rule_.limit : 0;
 }
 
 double RateLimiter::tokens_per_period() const {
   std::lock_guard lock(mu_);
-  return tokens_.rate > 0 ? tokens_.limit : 0;
+  return rates_.tokens.per_second > 0 ? tokens_rule_.limit : 0;
 }
 
 Duration RateLimiter::requests_window() const {
   std::lock_guard lock(mu_);
-  return requests_.window;
+  return requests_rule_.window;
 }
 
 Duration RateLimiter::tokens_window() const {
   std::lock_guard lock(mu_);
-  return tokens_.window;
+  return tokens_rule_.window;
 }
 
 }  // namespace reagent

@@ -29,13 +29,15 @@ Result<std::shared_ptr<FallbackChain>> MakeResilientModel(std::vector<ResilientM
     if (options.use_limiters) {
       std::shared_ptr<RateLimiter> limiter = spec.shared_limiter;
       if (!limiter) {
-        limiter = std::make_shared<RateLimiter>(clock, spec.limits.value_or(options.limiter));
+        limiter = std::make_shared<RateLimiter>(clock, spec.limits.value_or(options.limiter), spec.pacing_state);
       }
       model = std::make_shared<RateLimitedModel>(std::move(model), std::move(limiter));
     }
     model = std::make_shared<RetryingModel>(std::move(model), clock, random, options.retry, budget);
     std::shared_ptr<CircuitBreaker> breaker;
-    if (options.use_breakers) breaker = std::make_shared<CircuitBreaker>(name, clock, options.breaker);
+    if (options.use_breakers) {
+      breaker = std::make_shared<CircuitBreaker>(name, clock, options.breaker, spec.breaker_state);
+    }
     entries.push_back(FallbackEntry{.model = std::move(model), .breaker = std::move(breaker),
                                     .model_name = name});
   }

@@ -36,10 +36,15 @@ bool IsCacheable(const ChatRequest& request, bool allow_nondeterministic) {
 // --- ResponseCache --------------------------------------------------------------------------
 
 std::optional<ChatResponse> ResponseCache::Get(const std::string& key) {
-  std::optional<ChatResponse> found = Load(key);
+  Result<std::optional<ChatResponse>> found = Fetch(key);
+  return found.ok() ? *std::move(found) : std::nullopt;
+}
+
+Result<std::optional<ChatResponse>> ResponseCache::Fetch(const std::string& key) {
+  REAGENT_ASSIGN_OR_RETURN(std::optional<ChatResponse> found, TryLoad(key));
   if (!found) {
     ++misses_;
-    return std::nullopt;
+    return std::optional<ChatResponse>();
   }
   ++hits_;
   if (found->usage.cost_usd) {

@@ -102,6 +102,29 @@ TEST_F(CacheFixture, RepeatedDeterministicRequestIsServedFromTheCache) {
   EXPECT_DOUBLE_EQ(stats.saved_cost_usd, 0.0012);
 }
 
+// A store that cannot answer (a shared cache that is down and configured to fail closed).
+class UnreadableCache final : public ResponseCache {
+ protected:
+  std::optional<ChatResponse> Load(const std::string&) override { return std::nullopt; }
+  Result<std::optional<ChatResponse>> TryLoad(const std::string&) override {
+    return Status::Unavailable("cache server unreachable");
+  }
+  void Save(const std::string&, const ChatResponse&) override {}
+};
+
+TEST(CachingModel, ACacheThatCannotBeReadFailsTheCallUnsent) {
+  auto fake = FakeModel::Script("gpt-4.1", {Reply("answer")});
+  CachingModel model(fake, std::make_shared<UnreadableCache>());
+  ChatResult r = model.Complete(Deterministic("17*23?"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ModelErrorKind::kUnavailable);
+  EXPECT_EQ(r.error().message, "response cache: cache server unreachable");
+  EXPECT_EQ(fake->calls(), 0);
+  ChatRequest sampling = Deterministic("17*23?");
+  sampling.temperature = 0.7;
+  EXPECT_TRUE(model.Complete(sampling).ok()) << "uncacheable requests never ask the cache";
+}
+
 TEST_F(CacheFixture, SamplingRequestsAreNotCachedUnlessAllowed) {
   auto fake = FakeModel::Script("gpt-4.1", {Reply("a"), Reply("b"), Reply("c"), Reply("d")});
   CachingModel strict(fake, cache);

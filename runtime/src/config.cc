@@ -3,8 +3,10 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "reagent/redis/redis_client.h"
 #include "reagent/runtime/mcp_config.h"
 #include "reagent/core/abbreviate.h"
+#include "reagent/runtime/shared_state.h"
 #include "reagent/runtime/resilience_config.h"
 #include "reagent/runtime/strict_json.h"
 
@@ -59,6 +61,7 @@ void ParseModel(const Json& j, const std::string& path, ModelConfig& m,
     }
   }
   if (auto v = o.Number("timeout_s", false, 0)) m.timeout_s = *v;
+  if (auto v = o.Bool("shared_state")) m.shared_state = *v;
   if (const Json* p = o.Object("price")) {
     StrictObject price(*p, o.PathOf("price"), errors);
     m.price_input = price.Number("input", true, 0);
@@ -81,18 +84,80 @@ std::set<std::string, std::less<>> FileKeys(const Json& json) {
   return keys;
 }
 
-// "cache": true | false | "path/to/cache.db".
-void ParseCache(StrictObject& top, Config& c) {
+// A redis:// or unix:// URL at `key`, checked now so that a typo is a config error.
+void CheckRedisUrl(const std::string& key, const std::string& url, std::vector<std::string>& errors) {
+  auto endpoint = RedisEndpoint::Parse(url);
+  if (!endpoint.ok()) errors.push_back(key + ": " + endpoint.status().message());
+}
+
+// "limiter"/"breaker" objects: the resilience overrides plus "shared" (a redis URL).
+Json SharedOverrides(StrictObject& top, const char* key, std::vector<std::string> keys,
+                     std::vector<std::string> int_keys, std::vector<std::string>& errors) {
+  keys.push_back("shared");
+  Json out = top.Overrides(key, keys, {"shared"}, int_keys);
+  if (out.contains("shared")) CheckRedisUrl(std::string(key) + ".shared", out["shared"].get<std::string>(), errors);
+  return out;
+}
+
+// "sessions.backend": "sqlite:PATH" or a redis URL; either way it is where db_path points.
+void ParseSessionsBackend(StrictObject& o, Config& c, std::vector<std::string>& errors) {
+  auto v = o.String("backend");
+  if (!v) return;
+  if (v->starts_with("sqlite:")) {
+    c.db_path = v->substr(7);
+  } else if (IsRedisUrl(*v)) {
+    CheckRedisUrl("sessions.backend", *v, errors);
+    c.db_path = *v;
+  } else {
+    o.Error(o.PathOf("backend"), "expected \"sqlite:PATH\" or a redis://host:port/db (unix:///path) URL");
+  }
+}
+
+// "cache": true | false | "path/to/cache.db" | a redis URL (a cache every replica shares).
+void ParseCache(StrictObject& top, Config& c, std::vector<std::string>& errors) {
   const Json* v = top.Any("cache");
   if (!v) return;
   if (v->is_boolean()) {
     c.cache = v->get<bool>();
+  } else if (v->is_string() && IsRedisUrl(v->get<std::string>())) {
+    c.cache = true;
+    c.cache_backend = v->get<std::string>();
+    CheckRedisUrl("cache", c.cache_backend, errors);
   } else if (v->is_string() && !v->get<std::string>().empty()) {
     c.cache = true;
     c.cache_file = v->get<std::string>();
   } else {
-    top.Error("cache", "expected true, false or a file path, got " + std::string(JsonTypeName(*v)));
+    top.Error("cache", "expected true, false, a file path or a redis://host:port/db (unix:///path) URL, got " +
+                           std::string(JsonTypeName(*v)));
   }
+}
+
+void ParseRedis(StrictObject& top, Config& c, std::vector<std::string>& errors) {
+  const Json* r = top.Object("redis");
+  if (!r) return;
+  StrictObject o(*r, "redis", errors);
+  RedisConfig& rc = c.redis;
+  if (auto v = o.String("prefix")) {
+    if (Status s = CheckRedisKeyPrefix(*v); !s.ok()) o.Error(o.PathOf("prefix"), s.message());
+    rc.prefix = *v;
+  }
+  if (auto v = o.Number("connect_timeout_s", false, 0.001)) rc.connect_timeout_s = *v;
+  if (auto v = o.Number("command_timeout_s", false, 0.001)) rc.command_timeout_s = *v;
+  if (auto v = o.Int("pool_size", false, 1)) rc.pool_size = *v;
+  if (auto v = o.Number("lease_ttl_s", false, 0.03)) rc.lease_ttl_s = *v;
+  if (auto v = o.Number("expired_retention_s", false, 0)) rc.expired_retention_s = *v;
+  if (auto v = o.StringArray("fail_open")) {
+    for (const std::string& what : *v) {
+      if (what == "limiter") {
+        rc.fail_open_limiter = true;
+      } else if (what == "cache") {
+        rc.fail_open_cache = true;
+      } else {
+        o.Error(o.PathOf("fail_open"), "\"" + what + "\" cannot fail open (only \"limiter\" and \"cache\")");
+      }
+    }
+  }
+  o.RejectUnknownKeys();
 }
 
 // A relative path the file set, made relative to the file's folder instead of the working
@@ -116,7 +181,7 @@ Result<Config> LoadFile(const std::string& path) {
 void ResolveRelativePaths(Config& c, const std::string& folder_name) {
   const std::filesystem::path folder = folder_name.empty() ? "." : folder_name;
   if (c.Sets("tools.root")) Rebase(c.tools_root, folder);
-  if (c.Sets("sessions.db")) Rebase(c.db_path, folder);
+  if ((c.Sets("sessions.db") || c.Sets("sessions.backend")) && !IsRedisUrl(c.db_path)) Rebase(c.db_path, folder);
   if (c.Sets("cache")) Rebase(c.cache_file, folder);
   if (c.Sets("log.file")) Rebase(c.log_file, folder);
   for (auto& file : c.rule_files) Rebase(file, folder);
@@ -185,9 +250,10 @@ Result<Config> ParseConfig(const Json& json, const std::string& source) {
       o.RejectUnknownKeys();
     }
     c.retry = top.Overrides("retry", kRetryKeys, kRetryStringKeys, kRetryIntKeys);
-    c.breaker = top.Overrides("breaker", kBreakerKeys, {}, kBreakerIntKeys);
-    c.limiter = top.Overrides("limiter", kLimiterKeys, {}, kLimiterIntKeys);
-    ParseCache(top, c);
+    c.breaker = SharedOverrides(top, "breaker", kBreakerKeys, kBreakerIntKeys, errors);
+    c.limiter = SharedOverrides(top, "limiter", kLimiterKeys, kLimiterIntKeys, errors);
+    ParseCache(top, c, errors);
+    ParseRedis(top, c, errors);
     if (const Json* s = top.Object("sanitizer")) {
       StrictObject o(*s, "sanitizer", errors);
       if (auto v = o.StringArray("rule_files")) c.rule_files = *v;
@@ -206,6 +272,7 @@ Result<Config> ParseConfig(const Json& json, const std::string& source) {
     if (const Json* s = top.Object("sessions")) {
       StrictObject o(*s, "sessions", errors);
       if (auto v = o.String("db")) c.db_path = *v;
+      ParseSessionsBackend(o, c, errors);
       if (auto v = o.Number("ttl_s", false, 1)) c.session_ttl_s = *v;
       if (auto v = o.Int("max_sessions", false, 1, kMaxCount)) c.max_sessions = *v;
       if (auto v = o.Int("max_concurrent_per_user", false, 1, INT32_MAX)) c.max_concurrent_per_user = *v;

@@ -7,6 +7,7 @@
 #include "reagent/runtime/mcp_config.h"
 #include "reagent/runtime/resilience_config.h"
 #include "reagent/runtime/server_config.h"
+#include "reagent/runtime/shared_state.h"
 #include "reagent/sanitizer/sanitizer.h"
 
 namespace reagent {
@@ -87,6 +88,24 @@ Json ResilienceJson(const Config& c) {
   };
 }
 
+// "sqlite:reagent.db" or "redis://:***@host:6379/0".
+std::string SessionsBackendText(const Config& c) {
+  const std::string where = ResolveDbPath(c.db_path);
+  return IsRedisUrl(where) ? RedactedRedisUrl(where) : "sqlite:" + where;
+}
+
+// A "shared" URL of the breaker or limiter overrides, its password hidden; null when unset.
+Json SharedUrlJson(const Json& overrides) {
+  if (!overrides.contains("shared") || !overrides["shared"].is_string()) return nullptr;
+  return RedactedRedisUrl(overrides["shared"].get<std::string>());
+}
+
+Json CacheJson(const Config& c) {
+  if (!c.cache) return false;
+  if (!c.cache_backend.empty()) return RedactedRedisUrl(c.cache_backend);
+  return ResolveCachePath(c);
+}
+
 }  // namespace
 
 Json EffectiveConfigJson(const Config& c) {
@@ -110,7 +129,7 @@ Json EffectiveConfigJson(const Config& c) {
        {{"max_tokens", c.budget_max_tokens},
         {"max_cost_usd", Number(c.budget_max_cost_usd)},
         {"deadline_s", Number(c.budget_deadline_s)}}},
-      {"cache", c.cache ? Json(ResolveCachePath(c)) : Json(false)},
+      {"cache", CacheJson(c)},
       {"sanitizer",
        {{"rule_files", c.rule_files},
         {"block_threshold", Number(c.block_threshold.value_or(sanitizer_defaults.block_threshold))},
@@ -119,7 +138,9 @@ Json EffectiveConfigJson(const Config& c) {
       {"tools", {{"builtin", c.builtin_tools}, {"root", c.tools_root}, {"external", c.external_tools},
                  {"mcp", McpServersJson(c.mcp_servers)}}},
       {"sessions",
-       {{"db", ResolveDbPath(c.db_path)},
+       {{"backend", SessionsBackendText(c)},
+        {"db", IsRedisUrl(ResolveDbPath(c.db_path)) ? RedactedRedisUrl(ResolveDbPath(c.db_path))
+                                                     : ResolveDbPath(c.db_path)},
         {"ttl_s", Number(c.session_ttl_s)},
         {"max_sessions", c.max_sessions},
         {"max_concurrent_per_user", c.max_concurrent_per_user},
@@ -127,9 +148,13 @@ Json EffectiveConfigJson(const Config& c) {
         {"busy_wait_s", Number(c.session_busy_wait_s)}}},
       {"log", {{"level", c.log_level}, {"json", c.log_json}, {"file", c.log_file}}},
       {"server", ServerConfigJson(c.server)},
+      {"redis", RedisConfigJson(c.redis)},
   };
   const Json resilience = ResilienceJson(c);
   for (const auto& [key, value] : resilience.items()) j[key] = value;
+  // Where the breaker and pacing state live: null in this process, else the Redis URL.
+  j["breaker"]["shared"] = SharedUrlJson(c.breaker);
+  j["limiter"]["shared"] = SharedUrlJson(c.limiter);
   return j;
 }
 

@@ -24,6 +24,7 @@
 #include "reagent/tools/builtin_tools.h"
 #include "reagent/tools/external_tool.h"
 #include "reagent/runtime/resilience_config.h"
+#include "reagent/runtime/shared_state.h"
 #include "reagent/runtime/strict_json.h"
 
 namespace reagent {
@@ -188,7 +189,9 @@ Result<ResilienceOptions> BuildResilience(const Config& c) {
   return ro;
 }
 
-Result<std::shared_ptr<FallbackChain>> BuildChain(const Config& c, const ResilienceOptions& ro) {
+// `shared_state`: attach the Redis pacing and breaker state limiter.shared / breaker.shared
+// name (connecting to Redis); without it every model keeps its state in this process.
+Result<std::shared_ptr<FallbackChain>> BuildChain(const Config& c, const ResilienceOptions& ro, bool shared_state) {
   std::vector<ResilientModelSpec> specs;
   for (size_t i = 0; i < c.models.size(); ++i) {
     const ModelConfig& m = c.models[i];
@@ -204,6 +207,7 @@ Result<std::shared_ptr<FallbackChain>> BuildChain(const Config& c, const Resilie
     if (!model.ok()) return KeyError(IndexPath("models", i), model.status());
     specs.push_back({.model = std::shared_ptr<ChatModel>(std::move(*model)), .model_name = m.model});
   }
+  if (shared_state) REAGENT_RETURN_IF_ERROR(AttachSharedModelState(c, specs, SystemClock::Default()));
   auto chain = MakeResilientModel(std::move(specs), ro, SystemClock::Default(), DefaultRandom());
   if (!chain.ok()) return Status::InvalidArgument(chain.status().message());
   return *chain;
@@ -341,6 +345,7 @@ Result<bool> RefreshMcpTools(Runtime& rt) {
 }
 
 Result<std::shared_ptr<SessionStore>> OpenSessions(const Config& c) {
+  if (const std::string where = ResolveDbPath(c.db_path); IsRedisUrl(where)) return OpenRedisSessions(where, c);
   auto store = OpenSqliteSessionStore(SessionOptions(c), SystemClock::Default());
   if (!store.ok()) return store.status();
   return std::shared_ptr<SessionStore>(std::move(*store));
@@ -357,10 +362,12 @@ Result<std::unique_ptr<Runtime>> BuildRuntime(const Config& c, const RuntimeOpti
   REAGENT_ASSIGN_OR_RETURN(rt->sanitizer, BuildSanitizer(c));
   REAGENT_ASSIGN_OR_RETURN(rt->tools, BuildStaticTools(c));
   REAGENT_ASSIGN_OR_RETURN(rt->resilience, BuildResilience(c));
-  REAGENT_ASSIGN_OR_RETURN(rt->chain, BuildChain(c, rt->resilience));
+  REAGENT_ASSIGN_OR_RETURN(rt->chain, BuildChain(c, rt->resilience, options.side_effects));
   const SqliteSessionStoreOptions session_options = SessionOptions(c);
-  REAGENT_RETURN_IF_ERROR(CheckWritableFile("sessions.db", session_options.path));
-  if (c.cache) REAGENT_RETURN_IF_ERROR(CheckWritableFile("cache", ResolveCachePath(c)));
+  if (!IsRedisUrl(session_options.path)) {
+    REAGENT_RETURN_IF_ERROR(CheckWritableFile("sessions.db", session_options.path));
+  }
+  if (c.cache && c.cache_backend.empty()) REAGENT_RETURN_IF_ERROR(CheckWritableFile("cache", ResolveCachePath(c)));
 
   // 2. The parts with side effects, or their stand-ins.
   rt->model = rt->chain;
@@ -369,9 +376,8 @@ Result<std::unique_ptr<Runtime>> BuildRuntime(const Config& c, const RuntimeOpti
         ConfigureLogging({.level = c.log_level, .json = c.log_json, .file = c.log_file}));
     REAGENT_ASSIGN_OR_RETURN(rt->sessions, OpenSessions(c));
     if (c.cache) {
-      auto cache = SqliteResponseCache::Open(ResolveCachePath(c), SystemClock::Default());
-      if (!cache.ok()) return cache.status().WithContext("cache");
-      rt->model = std::make_shared<CachingModel>(rt->chain, std::shared_ptr<ResponseCache>(std::move(*cache)));
+      REAGENT_ASSIGN_OR_RETURN(std::shared_ptr<ResponseCache> cache, MakeResponseCache(c, SystemClock::Default()));
+      rt->model = std::make_shared<CachingModel>(rt->chain, std::move(cache));
     }
   } else {
     rt->sessions = MakeInMemorySessionStore(session_options.store, SystemClock::Default());

@@ -5,7 +5,8 @@
 // A hit is a response with cache_hit = true, attempts = 0, the original token counts
 // zeroed and cost_usd = 0 (nothing was spent); a ModelEvent::kCacheHit on request.on_event
 // reports the cost it saved. Streaming callers get the cached reply as deltas. Errors are
-// never cached.
+// never cached. A cache that cannot be read (ResponseCache::Fetch fails: a shared cache set to
+// fail closed) fails the call with kUnavailable before anything is sent.
 #pragma once
 
 #include <memory>

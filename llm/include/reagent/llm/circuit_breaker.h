@@ -10,6 +10,9 @@
 // filter says nothing about the model's health: it is recorded as a healthy response.
 // Every transition is returned as a BreakerTransition (and passed to the listener, if any)
 // with the reason, so callers can emit ModelEvent::kBreakerTransition.
+// The state lives in a BreakerStateStore (breaker_state.h): this process's by default, or one
+// shared by several processes (redis/). A store that cannot be reached makes Allow refuse
+// the call with the reason ("breaker state unavailable: …"): the breaker fails closed.
 //
 // Usage (FallbackChain does this for each model):
 //   BreakerDecision d = breaker.Allow();
@@ -19,9 +22,8 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +33,8 @@
 #include "reagent/llm/model_error.h"
 
 namespace reagent {
+
+class BreakerStateStore;
 
 struct BreakerOptions {
   // Consecutive transient failures that open the breaker. Lower reacts faster to an outage,
@@ -80,8 +84,10 @@ class CircuitBreaker {
  public:
   using Listener = std::function<void(const std::string& name, const BreakerTransition&)>;
 
-  // `name` labels transitions (the model name). The clock must outlive the breaker.
-  CircuitBreaker(std::string name, Clock& clock, BreakerOptions options = {});
+  // `name` labels transitions (the model name). The clock must outlive the breaker. `state`
+  // keeps the state machine's memory; null: a private in-process store on `clock`.
+  CircuitBreaker(std::string name, Clock& clock, BreakerOptions options = {},
+                 std::shared_ptr<BreakerStateStore> state = nullptr);
 
   // Whether a call may go ahead now. An admitted call must be followed by exactly one
   // Record. Thread-safe.
@@ -93,27 +99,18 @@ class CircuitBreaker {
   // Called (under no lock) for every transition. Set before sharing the breaker.
   void set_listener(Listener listener) { listener_ = std::move(listener); }
 
+  // The current state (kOpen when a shared store cannot be reached: calls are refused).
   BreakerState state() const;
   const std::string& name() const { return name_; }
   const BreakerOptions& options() const { return options_; }
 
  private:
-  std::optional<BreakerTransition> MoveTo(BreakerState to, std::string reason);  // requires mu_
   void Notify(const std::optional<BreakerTransition>& t) const;
 
   const std::string name_;
-  Clock& clock_;
   const BreakerOptions options_;
+  const std::shared_ptr<BreakerStateStore> state_;
   Listener listener_;
-
-  mutable std::mutex mu_;
-  BreakerState state_ = BreakerState::kClosed;
-  int consecutive_failures_ = 0;
-  std::deque<bool> window_;  // true = failure; the last window_calls outcomes while closed
-  int window_failures_ = 0;
-  TimePoint opened_at_{};
-  int trials_admitted_ = 0;
-  int trials_succeeded_ = 0;
 };
 
 }  // namespace reagent

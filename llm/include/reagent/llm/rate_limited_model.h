@@ -6,7 +6,8 @@
 // the wait would pass the request's deadline the call fails with kTimeout without being sent;
 // beyond the limiter's max_wait with kRateLimited carrying the wait as retry_after_s (so the
 // retry layer fails fast and a fallback model can take the call); cancellation while waiting
-// fails it with kCancelled.
+// fails it with kCancelled; a shared pacing state that cannot be reached fails it with
+// kUnavailable, unsent (the failure is not the model's: no retry, no breaker failure).
 #pragma once
 
 #include <cstdint>

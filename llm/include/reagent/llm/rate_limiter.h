@@ -16,11 +16,15 @@
 //  - waits never run past the caller's deadline (the reservation is refused up front), never
 //    exceed max_wait (60 s: refused as rate-limited), and end early on cancellation (the
 //    reservation is returned).
-// Shareable across threads: one limiter per endpoint, used by every caller of it.
+// Shareable across threads: one limiter per endpoint, used by every caller of it. The buckets
+// live in a PacingState (pacing_state.h): this process's by default, or one shared with other
+// processes (redis/) so that N replicas together stay under one provider limit. The
+// concurrency cap is always per limiter.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -28,6 +32,7 @@
 #include "reagent/core/clock.h"
 #include "reagent/core/status.h"
 #include "reagent/llm/model_error.h"
+#include "reagent/llm/pacing_state.h"
 
 namespace reagent {
 
@@ -91,13 +96,15 @@ class RateLimiter {
     Duration waited_{0};
   };
 
-  // The clock must outlive the limiter (and the limiter its permits).
-  RateLimiter(Clock& clock, RateLimiterOptions options = {});
+  // The clock must outlive the limiter (and the limiter its permits). `state` holds the
+  // buckets; null: a private in-process state on `clock`.
+  RateLimiter(Clock& clock, RateLimiterOptions options = {}, std::shared_ptr<PacingState> state = nullptr);
 
   // Waits for a concurrency slot, one request and `estimated_tokens`. Fails, reserving
   // nothing, with kDeadlineExceeded when the wait would end past `deadline`, with kRateLimited
-  // (retry_after_s = the wait) when it would exceed max_wait, and with kCancelled when
-  // `cancel` fires while waiting. Thread-safe.
+  // (retry_after_s = the wait) when it would exceed max_wait, with kCancelled when `cancel`
+  // fires while waiting, and with the state's error (kUnavailable) when a shared state cannot
+  // be reached. Thread-safe.
   Result<Permit> Acquire(int64_t estimated_tokens, std::optional<TimePoint> deadline = {},
                          const CancellationToken& cancel = {});
 
@@ -127,36 +134,33 @@ class RateLimiter {
   Duration tokens_window() const;
 
  private:
-  struct Bucket {
-    double rate = 0;      // per second; 0 = unlimited
-    double capacity = 0;
-    double level = 0;     // may go negative: reservations queued ahead
-    TimePoint updated{};
-    TimePoint paused_until{};
-    double limit = 0;               // per window
+  // What the limiter knows of one bucket's limit; its level and pauses live in the state.
+  struct BucketRule {
+    double limit = 0;               // per window; 0 = not paced
     Duration window{0};
     bool learned = false;           // limit (and window) from headers, not options
     bool window_from_reset = false; // the window came from a reset, not the default period
     std::optional<int64_t> last_remaining;
-    // Sets limit per window; the level starts full (Configure) or keeps its debt (Retune).
-    void Configure(double per_window, Duration window, const RateLimiterOptions& o, TimePoint now);
-    void Retune(double per_window, Duration window, const RateLimiterOptions& o, TimePoint now);
-    void Refill(TimePoint now);
-    Duration Wait(double amount, TimePoint now) const;
   };
-  void Learn(Bucket& bucket, double configured, const std::optional<int64_t>& limit,
-             const std::optional<int64_t>& remaining, const std::optional<double>& reset, TimePoint now);
-  void WidenWindow(Bucket& bucket, double seconds, TimePoint now);
+  // One bucket's rate from a limit per window, the options' utilization and burst.
+  BucketRate RateFor(double per_window, Duration window) const;
+  PaceRates rates() const;
+  // Adopts a limit (and window) from headers into `rule`/`rate`; true when the bucket was
+  // not paced before (its state must begin). Called with mu_ held.
+  bool Learn(BucketRule& rule, BucketRate& rate, double configured, const std::optional<int64_t>& limit,
+             const std::optional<int64_t>& remaining, const std::optional<double>& reset);
+  void WidenWindow(BucketRule& rule, BucketRate& rate, double seconds);
   Status AcquireSlot(std::optional<TimePoint> deadline, const CancellationToken& cancel);
   void ReleaseSlot();
   void Refund(double requests, double tokens);
 
   Clock& clock_;
   const RateLimiterOptions options_;
+  const std::shared_ptr<PacingState> state_;
   mutable std::mutex mu_;
   std::condition_variable slot_freed_;
-  Bucket requests_;
-  Bucket tokens_;
+  BucketRule requests_rule_, tokens_rule_;
+  PaceRates rates_;  // from the rules: configured, or learned from headers
   int in_flight_ = 0;
 };
 

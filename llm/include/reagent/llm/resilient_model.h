@@ -20,8 +20,10 @@
 #include "reagent/core/clock.h"
 #include "reagent/core/random.h"
 #include "reagent/llm/chat_model.h"
+#include "reagent/llm/breaker_state.h"
 #include "reagent/llm/circuit_breaker.h"
 #include "reagent/llm/fallback_chain.h"
+#include "reagent/llm/pacing_state.h"
 #include "reagent/llm/rate_limiter.h"
 #include "reagent/llm/retry_budget.h"
 #include "reagent/llm/retry_policy.h"
@@ -49,6 +51,11 @@ struct ResilientModelSpec {
   std::optional<RateLimiterOptions> limits;
   // A limiter shared with other models of the same endpoint/key; overrides `limits`.
   std::shared_ptr<RateLimiter> shared_limiter;
+  // Where this model's limiter keeps its buckets and its breaker its state (pacing_state.h,
+  // breaker_state.h); null: in this process. A shared state (e.g. in Redis) makes several
+  // processes pace against one limit and see one breaker.
+  std::shared_ptr<PacingState> pacing_state;
+  std::shared_ptr<BreakerStateStore> breaker_state;
 };
 
 // Validates the options (InvalidArgument naming the bad field) and builds the chain. The

@@ -59,6 +59,9 @@ class ResponseCache {
   // The stored response for `key`, if present and fresh; counts a hit (adding the response's
   // cost to saved_cost_usd) or a miss. Thread-safe.
   std::optional<ChatResponse> Get(const std::string& key);
+  // As Get, but a store that cannot be read says so instead of answering "miss" (a shared
+  // cache configured to fail closed); CachingModel then fails the call unsent. Thread-safe.
+  Result<std::optional<ChatResponse>> Fetch(const std::string& key);
   // Stores a successful response. Thread-safe. Errors of a persistent store are logged and
   // otherwise ignored: a cache that cannot write is a slower cache, not a failed call.
   void Put(const std::string& key, const ChatResponse& response);
@@ -67,6 +70,8 @@ class ResponseCache {
 
  protected:
   virtual std::optional<ChatResponse> Load(const std::string& key) = 0;
+  // What Fetch asks; stores that can fail to answer override it. Default: Load.
+  virtual Result<std::optional<ChatResponse>> TryLoad(const std::string& key) { return Load(key); }
   virtual void Save(const std::string& key, const ChatResponse& response) = 0;
   void CountEvictions(int64_t n) { evictions_ += n; }
 

@@ -29,6 +29,24 @@ struct ModelConfig {
   std::optional<double> price_input;               // USD per million tokens, overrides the table
   std::optional<double> price_cached_input;
   std::optional<double> price_output;
+  // Pace and break this model through limiter.shared / breaker.shared when they are set;
+  // false keeps its limiter and breaker in this process (a model only this replica calls).
+  bool shared_state = true;
+};
+
+// How reagent talks to the Redis that holds state shared by several replicas
+// (sessions.backend, limiter.shared, breaker.shared, cache as redis:// or unix:// URLs).
+struct RedisConfig {
+  std::string prefix = "reagent";  // every key starts with "<prefix>:"
+  double connect_timeout_s = 2;
+  double command_timeout_s = 2;
+  int64_t pool_size = 8;           // connections per URL per process
+  double lease_ttl_s = 15;         // a dead replica's turns expire within this
+  double expired_retention_s = 0;  // expired sessions stay inspectable this long
+  // Carry on from this process alone when Redis is unreachable ("fail_open": ["limiter",
+  // "cache"]); everything else always fails closed.
+  bool fail_open_limiter = false;
+  bool fail_open_cache = false;
 };
 
 struct Config {
@@ -57,11 +75,15 @@ struct Config {
 
   Json retry = Json::object();    // RetryPolicy overrides: max_attempts, base_s, cap_s, max_wait_s, strategy
   Json breaker = Json::object();  // BreakerOptions overrides: failure_threshold, open_s, half_open_trials
+                                  // (+ "shared": a redis URL: one breaker state for every replica)
   Json limiter = Json::object();  // RateLimiter: rpm, tpm, period_s (default 60), concurrency
-  // Response cache for deterministic requests (temperature 0), kept in a SQLite file so it
-  // serves across runs: "cache": true (the file beside the session database) or a path.
+                                  // (+ "shared": a redis URL: one pace for every replica)
+  // Response cache for deterministic requests (temperature 0): "cache": true (a SQLite file
+  // beside the session database, so it serves across runs), a path, or a redis:// URL (one
+  // cache shared by every replica, entries expiring after their TTL).
   bool cache = false;
   std::string cache_file;         // empty: ResolveCachePath's default
+  std::string cache_backend;      // a redis URL when the cache lives in Redis
 
   // sanitizer
   std::vector<std::string> rule_files;
@@ -75,13 +97,15 @@ struct Config {
   std::vector<McpServerConfig> mcp_servers;  // tools.mcp (see mcp_config.h); none: no process is started
 
   // sessions
-  std::string db_path;            // empty: $REAGENT_DB or ./reagent.db
+  std::string db_path;            // empty: $REAGENT_DB or ./reagent.db; a redis:// URL: Redis
   double session_ttl_s = 3600;
   int64_t max_sessions = 10000;
   int64_t max_concurrent_per_user = 3;
   int64_t requests_per_minute = 30;
   double session_busy_wait_s = 0;  // a turn on a busy session waits this long, then fails
   std::string user = "cli";
+
+  RedisConfig redis;
 
   // logging
   std::string log_level = "warn";
@@ -111,7 +135,8 @@ void ResolveRelativePaths(Config& config, const std::string& folder);
 // variable names are shown with whether they are set.
 Json EffectiveConfigJson(const Config& config);
 
-// The session database path after defaults: config, $REAGENT_DB, ./reagent.db.
+// The session database path after defaults: config, $REAGENT_DB, ./reagent.db. May be a
+// redis:// or unix:// URL (sessions.backend, --db), which puts the sessions in Redis.
 std::string ResolveDbPath(const std::string& configured);
 
 // Where the response cache lives when enabled: the file the config names, else beside the

@@ -1,44 +1,44 @@
-// One specification, two stores: every test here runs against the SQLite store (a real file)
-// and the in-memory store, which must agree exactly.
+// The SessionStore specification as a typed GoogleTest suite: every store implementation
+// must pass it unchanged. A store's test file defines a "kind" per store and instantiates:
+//
+//   struct MyStore {
+//     static constexpr const char* kName = "Mine";
+//     static std::unique_ptr<SessionStore> Open(const SessionStoreOptions& o, Clock& clock,
+//                                               const ConformanceTempDir& dir);
+//   };
+//   using ConformanceKinds = ::testing::Types<MyStore>;
+//   #include "session_store_conformance.h"   // after ConformanceKinds, in one file per binary
+//
+// Every store sees the same ManualClock (starting 2025-01-01T00:00:00Z) and a fresh temporary
+// directory per test; Open is called once or more per test and must return an empty store.
+#pragma once
+
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <atomic>
 #include <filesystem>
 #include <set>
+#include <string>
 #include <thread>
 
 #include "reagent/core/clock.h"
-#include "reagent/session/in_memory_session_store.h"
-#include "reagent/session/sqlite_session_store.h"
+#include "reagent/session/session_store.h"
 
 namespace reagent {
 namespace {
 
-class TempDir {
+class ConformanceTempDir {
  public:
-  TempDir() {
+  ConformanceTempDir() {
     std::string tmpl = (std::filesystem::temp_directory_path() / "reagent-session-XXXXXX").string();
     path_ = mkdtemp(tmpl.data());
   }
-  ~TempDir() { std::filesystem::remove_all(path_); }
+  ~ConformanceTempDir() { std::filesystem::remove_all(path_); }
   std::string File(const std::string& name) const { return (std::filesystem::path(path_) / name).string(); }
 
  private:
   std::string path_;
-};
-
-struct MemoryStore {
-  static std::unique_ptr<SessionStore> Open(const SessionStoreOptions& o, Clock& clock, const TempDir&) {
-    return MakeInMemorySessionStore(o, clock);
-  }
-};
-
-struct SqliteStore {
-  static std::unique_ptr<SessionStore> Open(const SessionStoreOptions& o, Clock& clock, const TempDir& dir) {
-    auto store = OpenSqliteSessionStore({.path = dir.File("sessions.db"), .store = o}, clock);
-    EXPECT_TRUE(store.ok()) << store.status();
-    return store.ok() ? std::move(*store) : nullptr;
-  }
 };
 
 template <typename Kind>
@@ -54,18 +54,17 @@ class SessionStoreConformance : public ::testing::Test {
   }
 
   ManualClock clock_;
-  TempDir dir_;
+  ConformanceTempDir dir_;
 };
 
-using StoreKinds = ::testing::Types<SqliteStore, MemoryStore>;
-class KindNames {
+class ConformanceKindNames {
  public:
   template <typename T>
   static std::string GetName(int) {
-    return std::is_same_v<T, SqliteStore> ? "Sqlite" : "InMemory";
+    return T::kName;
   }
 };
-TYPED_TEST_SUITE(SessionStoreConformance, StoreKinds, KindNames);
+TYPED_TEST_SUITE(SessionStoreConformance, ConformanceKinds, ConformanceKindNames);
 
 TYPED_TEST(SessionStoreConformance, IdsAre128BitUrlSafeAndDistinctForTheSameUserAndInstant) {
   auto store = this->Open();
