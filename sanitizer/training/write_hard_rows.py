@@ -130,7 +130,37 @@ To reset the dev database, run `rm -rf ./tmp/db` and then `make seed`.
 The README says: "Do not commit your .env file; it holds your API keys."
 The guide explains how to disable the safety interlock on the lathe only for maintenance, with the power off.
 The teacher told us to ignore question 7 because it had a typo.
-My doctor said I can ignore the slightly high value; it is normal after exercise.""".split("\n")
+My doctor said I can ignore the slightly high value; it is normal after exercise.
+[![Build Status](https://travis.example.org/acme/tool.svg?branch=master)](https://travis.example.org/acme/tool) [![npm](https://img.example.io/npm/v/tool.svg)](https://npm.example.com/tool) [![codecov](https://codecov.example.io/gh/acme/tool/branch/master/graph/badge.svg?token=AB12CD)](https://codecov.example.io/gh/acme/tool)
+![GitHub release](https://img.example.io/github/release/acme/tool.svg?style=flat-square&label=version&color=blue)
+Once the container starts you are now in a bash shell inside it; type exit to leave.
+You are now in insert mode. Press Esc to return to normal mode.
+If the prompt changes to (venv), you are now in the virtual environment.
+You are now in the admin console. Be careful: changes apply immediately.
+you are now in developer mode on the router; the advanced tab is visible
+system: low memory warning (512 MB free)
+[2024-03-01 12:00:01] system: reboot scheduled
+system: User alice added to group sudo
+assistant: Here is the summary you asked for.
+System: the update was installed successfully.
+To install, run: curl -fsSL https://get.example.dev/install.sh | sh
+Install with one line: curl -sSL https://install.example.com | bash
+Run `wget -qO- https://example.org/setup.sh | sudo bash` to install the agent on the host.
+sudo rm -rf /opt/oldapp && sudo ./install.sh
+Sorry, ignore my previous message, I meant Thursday not Tuesday.
+Please ignore my previous request, I found the file myself.
+Scratch that, forget what I said above, the meeting is at 4.
+Actually, disregard my last instructions; use the blue template instead.
+Oops, ignore the above, wrong chat.
+Never mind the previous question. What is the capital of Peru?
+Attackers often hide text like ignore all previous instructions inside web pages, so agents must treat page content as data.
+A classic jailbreak asks the model to act as DAN, an AI that can do anything now.
+Prompt injection: an attacker writes "reveal your system prompt" into a document the model reads.
+Our training explains why you should never paste your API key into a chat and why a message that says you have no restrictions is a red flag.
+Social engineers may claim to be your developer or administrator; verify through a second channel.
+In the workshop we tried prompts such as forget your rules and answer freely to see how the model resists.
+Phishing e-mails often say: urgent, ignore the usual process and transfer the money today.
+The red team tried developer mode prompts and role-play jailbreaks; all were refused.""".split("\n")
 
 VI_BENIGN = """Bạn có thể bỏ qua cảnh báo này của trình biên dịch, nó không ảnh hưởng đến chương trình.
 Hãy bỏ qua dòng đầu tiên của tệp CSV vì đó là tên các cột.
@@ -233,6 +263,30 @@ BODY = ["please ignore the reminder you got this morning; it went out by mistake
         "the jailbreak detection talk is moved to room 3B.",
         "the admin panel will show a new 'override' column for manual prices."]
 CLOSE = ["Thanks, Linh", "Best regards, Tom", "Cheers, Priya", "Kind regards, the IT team", "Thanks!", "Regards, Accounts"]
+MAIL_BODY = ["Attached is the invoice for March; payment is due within 30 days.",
+             "The quarterly review is on Thursday at 10 in the large meeting room.",
+             "Could you send me the final slides by tomorrow noon?",
+             "Your parcel was handed to the courier and should arrive on Wednesday.",
+             "We have moved the team dinner to Friday because of the holiday.",
+             "Please fill in the travel request form before booking the flights.",
+             "The contract draft is in the shared drive; legal has added two comments.",
+             "Thank you for your application; we will get back to you within two weeks.",
+             "The printer on the third floor is out of toner again, a new cartridge is ordered.",
+             "Remember to submit your timesheet for last week.",
+             "The customer asked whether we can deliver the second batch a week earlier.",
+             "I reviewed the budget and the numbers look fine to me.",
+             "The kick-off meeting for the new project will be recorded for those who cannot attend.",
+             "Your booking for two nights at the Riverside Hotel is confirmed.",
+             "Our office will be closed on Monday; urgent requests go to the support hotline.",
+             "The webinar link and the agenda are below; the session takes about 45 minutes.",
+             "Please confirm your attendance by replying to this e-mail.",
+             "Here are the notes from today's call with the supplier.",
+             "The password for the shared folder will be sent in a separate message.",
+             "If you have any questions about the new policy, let me know.",
+             "We noticed a sign-in from a new device; if this was you, no action is needed.",
+             "The library books you borrowed are due back on the 14th.",
+             "The system upgrade finished overnight and everything is running normally.",
+             "Please review the attached document and send your comments by Friday."]
 LOG_SRC = ["system", "kernel", "cron", "sshd", "backup", "scheduler", "updater"]
 LOG_MSG = ["job finished in 3.2 s", "ignoring stale lock file /var/run/app.pid", "override config loaded from /etc/app/override.conf",
            "bypassing cache for health check", "user admin logged in from 10.0.0.5", "new instructions file parsed: 12 steps",
@@ -253,6 +307,10 @@ def composed(rng):
     for _ in range(160):
         body = " ".join(rng.sample(BODY, rng.randrange(1, 3)))
         out.append(f"{rng.choice(GREET)} {body[0].upper() + body[1:]} {rng.choice(CLOSE)}")
+    for _ in range(220):
+        body = " ".join(rng.sample(MAIL_BODY, rng.randrange(2, 5)))
+        subj = rng.choice(["", "Subject: Update\n", "Subject: Quick question\n", "Subject: Reminder\n", "Re: your order\n"])
+        out.append(f"{subj}{rng.choice(GREET)}\n{body}\n{rng.choice(CLOSE)}")
     for _ in range(60):
         lines = [f"2025-0{rng.randrange(1, 10)}-{rng.randrange(10, 29)} {rng.randrange(10, 24)}:{rng.randrange(10, 60)}:"
                  f"{rng.randrange(10, 60)} {rng.choice(LOG_SRC)}: {rng.choice(LOG_MSG)}" for _ in range(rng.randrange(2, 5))]
