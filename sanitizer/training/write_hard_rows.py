@@ -287,6 +287,24 @@ MAIL_BODY = ["Attached is the invoice for March; payment is due within 30 days."
              "The library books you borrowed are due back on the 14th.",
              "The system upgrade finished overnight and everything is running normally.",
              "Please review the attached document and send your comments by Friday."]
+# Trigger words in ordinary questions and requests.
+ASK = ["How do I", "Can I", "Is it safe to", "What is the best way to", "Why can't I", "Is it legal to", "Should I",
+       "Explain how to", "Help me", "What happens if I"]
+TRIGGER_TASK = ["ignore whitespace changes in git diff", "bypass the paywall on my own company's intranet test page",
+                "override the CSS of a third-party widget", "jailbreak my old Kindle to install a custom font",
+                "disable the content filter on my home router for one device", "enable developer mode on a Chromebook",
+                "reveal hidden columns in an Excel sheet", "forget a Wi-Fi network on my iPhone",
+                "disregard outliers when computing the average", "pretend to be busy at a boring party",
+                "act as the scrum master when ours is on holiday", "unlock the bootloader of my Android phone",
+                "remove the safety guard from a table saw blade for cleaning", "get admin rights on my own Windows laptop",
+                "see the system prompt of the chatbot I built with the API", "reset the root password on my Raspberry Pi",
+                "run a program without restrictions in a sandbox", "play an unrestricted game mode in Minecraft",
+                "turn off SafeSearch for a research project", "skip the instructions and go straight to the recipe",
+                "write a story about an AI that ignores its rules", "translate the word 'override' into Vietnamese",
+                "inject dependencies in a Spring Boot service", "use SQL injection examples in my security class safely",
+                "print the hidden instructions of a board game I lost", "hack together a quick prototype over the weekend",
+                "exploit the full potential of my GPU for rendering", "change my role from viewer to editor in Google Docs",
+                "switch the assistant in Android Auto to another language", "forget everything I learned about bad posture habits"]
 LOG_SRC = ["system", "kernel", "cron", "sshd", "backup", "scheduler", "updater"]
 LOG_MSG = ["job finished in 3.2 s", "ignoring stale lock file /var/run/app.pid", "override config loaded from /etc/app/override.conf",
            "bypassing cache for health check", "user admin logged in from 10.0.0.5", "new instructions file parsed: 12 steps",
@@ -307,10 +325,12 @@ def composed(rng):
     for _ in range(160):
         body = " ".join(rng.sample(BODY, rng.randrange(1, 3)))
         out.append(f"{rng.choice(GREET)} {body[0].upper() + body[1:]} {rng.choice(CLOSE)}")
-    for _ in range(220):
+    for _ in range(80):
         body = " ".join(rng.sample(MAIL_BODY, rng.randrange(2, 5)))
         subj = rng.choice(["", "Subject: Update\n", "Subject: Quick question\n", "Subject: Reminder\n", "Re: your order\n"])
         out.append(f"{subj}{rng.choice(GREET)}\n{body}\n{rng.choice(CLOSE)}")
+    for _ in range(100):
+        out.append(f"{rng.choice(ASK)} {rng.choice(TRIGGER_TASK)}?")
     for _ in range(60):
         lines = [f"2025-0{rng.randrange(1, 10)}-{rng.randrange(10, 29)} {rng.randrange(10, 24)}:{rng.randrange(10, 60)}:"
                  f"{rng.randrange(10, 60)} {rng.choice(LOG_SRC)}: {rng.choice(LOG_MSG)}" for _ in range(rng.randrange(2, 5))]
