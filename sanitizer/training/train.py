@@ -25,8 +25,8 @@ FIXTURE = ROOT / "src" / "testdata" / "learned_features.json"
 MAGIC = b"RGLM"
 VERSION = 1
 C = 0.5                 # inverse L2 strength of the logistic regression
-BLOCK_FP = 0.003        # benign calibration rows (all sources) the model alone may block
-SOURCE_FP = 0.01        # ... and per source at most
+BLOCK_FP = 0.001        # benign calibration rows (all sources) the model alone may block
+SOURCE_FP = 0.005       # ... and per source at most
 PARTIAL_FP = 0.02       # benign calibration rows that may reach the partial-evidence threshold
 
 
@@ -36,7 +36,7 @@ def sha256(path):
 
 def inputs():
     files = sorted((HERE / "data").glob("*.jsonl"))
-    scripts = [HERE / n for n in ("train.py", "features.py", "import_sources.py", "write_reagent_rows.py", "parquet_to_jsonl.mjs")]
+    scripts = [HERE / n for n in ("train.py", "features.py", "import_sources.py", "write_reagent_rows.py", "write_hard_rows.py", "parquet_to_jsonl.mjs")]
     return files, scripts
 
 
