@@ -39,6 +39,7 @@ class LiteralMatcher {
   std::vector<uint32_t> next_;           // [state * classes_ + class]; bit 31: state reports
   std::vector<std::vector<uint32_t>> out_;  // strings ending at a state, suffix outputs included
   size_t string_count_ = 0;
+  size_t max_length_ = 0;
 };
 
 class LiteralFilter {
