@@ -6,9 +6,10 @@
 // nor walked for ordinary prose. All squeezed patterns form one more set. The individual RE2s
 // are only run for rules the sets reported, to locate the matches.
 //
-// In front of the sets sits a literal prefilter (literal_filter.h): one pass over a view finds
-// the literals every rule of the main set (or of the squeezed set) requires and the gate
-// strings of the gated sets. Most prose leaves no rule standing, and then no set runs at all.
+// Literal prefilters (literal_filter.h) sit in front of the sets: one pass over a folded view
+// finds the gate strings of every gated set, and one pass over the squeezed view finds the
+// literals the squeezed patterns require, so the squeezed set runs only when two or more of
+// its rules may match.
 //
 // A compiled RuleBook is immutable and shared: RuleBook::Shared compiles a given list of rule
 // documents once per process and hands every Sanitizer built from the same documents the
