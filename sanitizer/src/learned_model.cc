@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -96,6 +97,8 @@ Result<LearnedModel> LearnedModel::Parse(std::string_view bytes) {
     return Status::InvalidArgument("learned model: weights not aligned");
   }
   m.weights_ = reinterpret_cast<const int16_t*>(p + kHeaderBytes);
+  static std::atomic<uint64_t> next_id{1};
+  m.id_ = next_id.fetch_add(1, std::memory_order_relaxed);
   return m;
 }
 
@@ -191,7 +194,7 @@ struct TokenCache {
     uint8_t len = 0xFF;  // 0xFF: empty
     int32_t sum = 0;
   };
-  const void* owner = nullptr;  // the model the sums belong to
+  uint64_t owner = 0;  // id of the model the sums belong to
   std::array<Entry, kEntries> entries;
 };
 
@@ -205,9 +208,9 @@ double LearnedModel::Score(std::string_view folded) const {
   thread_local std::vector<std::pair<int32_t, uint32_t>> tokens_seen;
   thread_local std::unique_ptr<TokenCache> cache;
   if (!cache) cache = std::make_unique<TokenCache>();
-  if (cache->owner != this) {
+  if (cache->owner != id_) {
     cache->entries.fill({});
-    cache->owner = this;
+    cache->owner = id_;
   }
   tokens_seen.clear();
   uint32_t prev = 0;

@@ -55,6 +55,7 @@ class LearnedModel {
   uint32_t BigramBucket(uint32_t prev, uint32_t u) const;
 
   const int16_t* weights_ = nullptr;
+  uint64_t id_ = 0;  // unique per parsed model (copies share it): keys the per-thread token cache
   unsigned bits_ = 0, window_ = 0, stride_ = 0, char_min_ = 0, max_token_ = 0;
   double scale_ = 0, bias_ = 0, block_ = 0, partial_ = 0;
 };
