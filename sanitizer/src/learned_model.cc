@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "reagent/core/sha256.h"
 
@@ -94,6 +97,8 @@ Result<LearnedModel> LearnedModel::Parse(std::string_view bytes) {
     return Status::InvalidArgument("learned model: weights not aligned");
   }
   m.weights_ = reinterpret_cast<const int16_t*>(p + kHeaderBytes);
+  static std::atomic<uint64_t> next_id{1};
+  m.id_ = next_id.fetch_add(1, std::memory_order_relaxed);
   return m;
 }
 
@@ -108,14 +113,13 @@ const LearnedModel* LearnedModel::Builtin() {
   return model;
 }
 
-// Calls visit(token_index, bucket) for every feature of every token, in order.
-template <typename Visit>
-void LearnedModel::ForEachToken(std::string_view folded, Visit&& visit) const {
+// Calls on_token(token_index, bytes, length, unigram_hash) for every token, in order; the
+// bytes are the token as the features read it (truncated, leetspeak read as letters).
+template <typename OnToken>
+void LearnedModel::ForEachToken(std::string_view folded, OnToken&& on_token) const {
   const auto* s = reinterpret_cast<const unsigned char*>(folded.data());
   const size_t n = folded.size();
-  const unsigned shift = 32 - bits_;
-  std::array<unsigned char, 64> tok{};
-  uint32_t prev = 0;
+  std::array<unsigned char, kMaxTokenBytes> tok{};
   size_t index = 0;
   size_t i = 0;
   while (i < n) {
@@ -147,28 +151,98 @@ void LearnedModel::ForEachToken(std::string_view folded, Visit&& visit) const {
     }
     uint32_t u = FnvStart(kUnigramSeed);
     for (size_t k = 0; k < len; ++k) u = FnvByte(u, tok[k]);
-    visit(index, Fmix(u) >> shift);
-    if (index > 0) visit(index, Fmix((prev * kBigramMix) ^ u) >> shift);
-    if (len >= char_min_) {
-      const uint32_t start = FnvStart(kTrigramSeed);
-      for (size_t k = 0; k + 3 <= len; ++k) {
-        uint32_t h = FnvByte(FnvByte(FnvByte(start, tok[k]), tok[k + 1]), tok[k + 2]);
-        visit(index, Fmix(h) >> shift);
-      }
-    }
-    prev = u;
+    on_token(index, tok.data(), len, u);
     ++index;
     i = j;
   }
 }
 
+// Calls visit(bucket) for the features of one token that do not depend on its neighbours:
+// the unigram and the character trigrams.
+template <typename Visit>
+void LearnedModel::ForEachOwnFeature(const unsigned char* tok, size_t len, uint32_t u,
+                                     Visit&& visit) const {
+  const unsigned shift = 32 - bits_;
+  visit(Fmix(u) >> shift);
+  if (len >= char_min_) {
+    const uint32_t start = FnvStart(kTrigramSeed);
+    for (size_t k = 0; k + 3 <= len; ++k) {
+      uint32_t h = FnvByte(FnvByte(FnvByte(start, tok[k]), tok[k + 1]), tok[k + 2]);
+      visit(Fmix(h) >> shift);
+    }
+  }
+}
+
+// Marks the first token, which has no bigram (buckets are below 2^kMaxBits).
+constexpr uint32_t kNoBigram = UINT32_MAX;
+
+uint32_t LearnedModel::BigramBucket(uint32_t prev, uint32_t u) const {
+  return Fmix((prev * kBigramMix) ^ u) >> (32 - bits_);
+}
+
+namespace {
+
+// The sum of a token's own feature weights, remembered per thread for the tokens seen last
+// (prose repeats its words: most tokens are found here, and their unigram and trigram
+// weights, most of the table look-ups, are not fetched again). Keyed by the token's bytes,
+// compared in full, so a hit is exact.
+struct TokenCache {
+  static constexpr size_t kEntries = 2048;
+  static constexpr size_t kBytes = 22;  // longer tokens are not cached
+  struct Entry {
+    unsigned char bytes[kBytes];
+    uint8_t len = 0xFF;  // 0xFF: empty
+    int32_t sum = 0;
+  };
+  uint64_t owner = 0;  // id of the model the sums belong to
+  std::array<Entry, kEntries> entries;
+};
+
+}  // namespace
+
 double LearnedModel::Score(std::string_view folded) const {
   thread_local std::vector<int64_t> prefix;  // prefix[k]: weight of tokens [0, k)
-  prefix.assign(1, 0);
-  ForEachToken(folded, [&](size_t token, uint32_t bucket) {
-    if (token + 1 == prefix.size()) prefix.push_back(prefix.back());
-    prefix.back() += weights_[bucket];
+  // Per token: the sum of its own features' weights and its bigram's bucket. The bigram
+  // weights are fetched in a second, tight loop, where the CPU overlaps their cache misses
+  // (fetched token by token, each waited for the next token's hashing).
+  thread_local std::vector<std::pair<int32_t, uint32_t>> tokens_seen;
+  thread_local std::unique_ptr<TokenCache> cache;
+  if (!cache) cache = std::make_unique<TokenCache>();
+  if (cache->owner != id_) {
+    cache->entries.fill({});
+    cache->owner = id_;
+  }
+  tokens_seen.clear();
+  uint32_t prev = 0;
+  ForEachToken(folded, [&](size_t token, const unsigned char* tok, size_t len, uint32_t u) {
+    const uint32_t bigram = token > 0 ? BigramBucket(prev, u) : kNoBigram;
+    if (bigram != kNoBigram) __builtin_prefetch(weights_ + bigram);
+    prev = u;
+    auto own = [&] {
+      int32_t sum = 0;
+      ForEachOwnFeature(tok, len, u, [&](uint32_t bucket) { sum += weights_[bucket]; });
+      return sum;
+    };
+    int32_t sum;
+    if (len <= TokenCache::kBytes) {
+      TokenCache::Entry& e = cache->entries[Fmix(u) % TokenCache::kEntries];
+      if (e.len != len || std::memcmp(e.bytes, tok, len) != 0) {
+        e.sum = own();
+        e.len = static_cast<uint8_t>(len);
+        std::memcpy(e.bytes, tok, len);
+      }
+      sum = e.sum;
+    } else {
+      sum = own();
+    }
+    tokens_seen.emplace_back(sum, bigram);
   });
+  prefix.resize(tokens_seen.size() + 1);
+  prefix[0] = 0;
+  for (size_t k = 0; k < tokens_seen.size(); ++k) {
+    const auto [sum, bigram] = tokens_seen[k];
+    prefix[k + 1] = prefix[k] + sum + (bigram != kNoBigram ? weights_[bigram] : 0);
+  }
   const size_t tokens = prefix.size() - 1;
   int64_t best = prefix[tokens];
   if (tokens > window_) {
@@ -183,9 +257,15 @@ double LearnedModel::Score(std::string_view folded) const {
 
 std::vector<std::vector<uint32_t>> LearnedModel::TokenFeatures(std::string_view folded) const {
   std::vector<std::vector<uint32_t>> out;
-  ForEachToken(folded, [&](size_t token, uint32_t bucket) {
-    if (out.size() <= token) out.resize(token + 1);
-    out[token].push_back(bucket);
+  uint32_t prev = 0;
+  ForEachToken(folded, [&](size_t token, const unsigned char* tok, size_t len, uint32_t u) {
+    out.emplace_back();
+    ForEachOwnFeature(tok, len, u, [&](uint32_t bucket) {
+      out[token].push_back(bucket);
+      // The bigram with the previous token comes right after the unigram.
+      if (out[token].size() == 1 && token > 0) out[token].push_back(BigramBucket(prev, u));
+    });
+    prev = u;
   });
   return out;
 }

@@ -45,11 +45,17 @@ class LearnedModel {
   unsigned bits() const { return bits_; }
 
  private:
+  static constexpr size_t kMaxTokenBytes = 64;
+
   LearnedModel() = default;
+  template <typename OnToken>
+  void ForEachToken(std::string_view folded, OnToken&& on_token) const;
   template <typename Visit>
-  void ForEachToken(std::string_view folded, Visit&& visit) const;
+  void ForEachOwnFeature(const unsigned char* tok, size_t len, uint32_t u, Visit&& visit) const;
+  uint32_t BigramBucket(uint32_t prev, uint32_t u) const;
 
   const int16_t* weights_ = nullptr;
+  uint64_t id_ = 0;  // unique per parsed model (copies share it): keys the per-thread token cache
   unsigned bits_ = 0, window_ = 0, stride_ = 0, char_min_ = 0, max_token_ = 0;
   double scale_ = 0, bias_ = 0, block_ = 0, partial_ = 0;
 };

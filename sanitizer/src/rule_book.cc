@@ -1,7 +1,5 @@
 #include "rule_book.h"
 
-#include <string.h>
-
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -66,14 +64,10 @@ int RuleBook::FindCategory(std::string_view name) const {
   return -1;
 }
 
-bool RuleSet::Applies(std::string_view folded) const {
+bool RuleSet::Applies(const LiteralFilter& filter, const LiteralFilter::Found& found) const {
   if (gate.empty()) return true;
-  for (const std::string& g : gate) {
-    // glibc's memmem hashes byte pairs: much faster than find's memchr-then-compare when the
-    // gate starts with a common letter.
-    if (memmem(folded.data(), folded.size(), g.data(), g.size()) != nullptr) return true;
-  }
-  return false;
+  return std::any_of(gate_literals.begin(), gate_literals.end(),
+                     [&](size_t k) { return filter.Extra(found, k); });
 }
 
 namespace {
@@ -299,6 +293,20 @@ Status RuleBook::Compile(int64_t max_mem) {
   if (!squeezed_set_->Compile()) {
     return Status::ResourceExhausted("the rule set does not fit in regex_max_mem");
   }
+  // The prefilters: the gate strings for the folded views (the main set's patterns share too
+  // many common words to rule much out, and trying its candidates one by one costs more than
+  // the set), the squeezed patterns' literals for the squeezed view.
+  std::vector<std::string> gate_strings, squeezed_patterns;
+  for (size_t k = 1; k < folded_sets_.size(); ++k) {
+    for (const std::string& g : folded_sets_[k].gate) {
+      folded_sets_[k].gate_literals.push_back(gate_strings.size());
+      gate_strings.push_back(g);
+    }
+  }
+  for (size_t r : squeezed_rules_) squeezed_patterns.push_back(rules_[r].squeezed_pattern);
+  const RE2::Options rule_opts = RuleOptions(kRuleMaxMem);
+  folded_filter_ = LiteralFilter::Build({}, gate_strings, rule_opts);
+  squeezed_filter_ = LiteralFilter::Build(squeezed_patterns, {}, rule_opts);
   return Status::Ok();
 }
 

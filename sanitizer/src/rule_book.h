@@ -6,6 +6,11 @@
 // nor walked for ordinary prose. All squeezed patterns form one more set. The individual RE2s
 // are only run for rules the sets reported, to locate the matches.
 //
+// Literal prefilters (literal_filter.h) sit in front of the sets: one pass over a folded view
+// finds the gate strings of every gated set, and one pass over the squeezed view finds the
+// literals the squeezed patterns require, so the squeezed set runs only when two or more of
+// its rules may match.
+//
 // A compiled RuleBook is immutable and shared: RuleBook::Shared compiles a given list of rule
 // documents once per process and hands every Sanitizer built from the same documents the
 // same instance.
@@ -38,6 +43,7 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
+#include "literal_filter.h"
 #include "reagent/core/json.h"
 #include "reagent/core/status.h"
 
@@ -90,8 +96,10 @@ struct RuleSet {
   std::vector<std::string> gate;
   std::unique_ptr<RE2::Set> set;
   std::vector<size_t> rules;  // rule index of each set pattern
+  std::vector<size_t> gate_literals;  // the gate strings' indices among the folded filter's extras
 
-  bool Applies(std::string_view folded) const;
+  // Whether the text the folded filter scanned (into `found`) contains a gate string.
+  bool Applies(const LiteralFilter& filter, const LiteralFilter::Found& found) const;
 };
 
 // One rule document to load: where it came from (for errors) and its JSON text.
@@ -123,6 +131,10 @@ class RuleBook {
   // The folded-view sets: [0] is the main set, the others are gated.
   const std::vector<RuleSet>& folded_sets() const { return folded_sets_; }
   const RE2::Set& squeezed_set() const { return *squeezed_set_; }
+  // The prefilter of the main folded set (candidates are its set indices; its extra literals
+  // are the gated sets' gate strings) and of the squeezed set.
+  const LiteralFilter& folded_filter() const { return *folded_filter_; }
+  const LiteralFilter& squeezed_filter() const { return *squeezed_filter_; }
   // Rule index of a set's pattern index; SIZE_MAX for the placeholder of an empty set.
   size_t SqueezedRule(int set_index) const { return RuleAt(squeezed_rules_, set_index); }
   static size_t FoldedRule(const RuleSet& set, int set_index) { return RuleAt(set.rules, set_index); }
@@ -142,6 +154,7 @@ class RuleBook {
   std::vector<RuleSet> folded_sets_;
   std::unique_ptr<RE2::Set> squeezed_set_;
   std::vector<size_t> squeezed_rules_;
+  std::unique_ptr<LiteralFilter> folded_filter_, squeezed_filter_;
   int64_t max_mem_ = 0;
 };
 

@@ -84,16 +84,20 @@ std::string_view TextSourceName(TextSource source) {
 
 bool Sanitizer::Impl::Match(const sanitizer_internal::TextViews& views, bool direct_only,
                             std::vector<Hit>& hits) const {
+  using sanitizer_internal::LiteralFilter;
   const auto& rules = book->rules();
   std::vector<bool> matched(rules.size(), false);
   const size_t cap = options.max_findings_per_rule;
   std::vector<int> ids;
   RE2::Set::ErrorInfo error{};
+  thread_local LiteralFilter::Found found;
   // The folded sets over one view text (the folded view, or its leetspeak reading, which has
-  // the same length and so the same mapping to the original).
+  // the same length and so the same mapping to the original). One pass of the folded filter
+  // finds the gate strings of every gated set.
   auto run_folded = [&](std::string_view text, bool disguise) {
+    book->folded_filter().Scan(text, found);
     for (const sanitizer_internal::RuleSet& set : book->folded_sets()) {
-      if (!set.Applies(text)) continue;
+      if (!set.Applies(book->folded_filter(), found)) continue;
       ids.clear();
       if (!set.set->Match(text, &ids, &error) && error.kind != RE2::Set::kNoError) return false;
       for (int id : ids) {
@@ -111,20 +115,46 @@ bool Sanitizer::Impl::Match(const sanitizer_internal::TextViews& views, bool dir
   thread_local std::string leet;
   if (sanitizer_internal::LeetView(views.folded.text, leet) && !run_folded(leet, true)) return false;
   if (direct_only) return true;
-  ids.clear();
-  if (!book->squeezed_set().Match(views.squeezed, &ids, &error) &&
-      error.kind != RE2::Set::kNoError) {
-    return false;
-  }
   std::vector<uint32_t> to_folded;
-  for (int id : ids) {
-    size_t r = book->SqueezedRule(id);
-    if (r >= rules.size() || matched[r] || !rules[r].squeezed_re) continue;
+  auto locate_squeezed = [&](size_t r) {
     const RE2* re = rules[r].squeezed_re->Get();
     if (!re) return false;
     if (to_folded.empty()) to_folded = sanitizer_internal::SqueezedToFolded(views);
     Locate(*re, views.squeezed, views, r, true, cap,
            [&](size_t i) { return static_cast<size_t>(to_folded[i]); }, hits);
+    return true;
+  };
+  // The squeezed set runs only when the prefilter leaves more than one of its rules possibly
+  // matching: each candidate is tried on its own, and when at most one matches, that is the
+  // set's whole answer (when several match, the set's order of reporting decides the order of
+  // the hits, so the set runs after all).
+  book->squeezed_filter().Scan(views.squeezed, found);
+  thread_local std::vector<int> candidates;
+  book->squeezed_filter().Candidates(found, candidates);
+  size_t one = SIZE_MAX;
+  bool several = false;
+  for (int id : candidates) {
+    size_t r = book->SqueezedRule(id);
+    if (r >= rules.size() || matched[r] || !rules[r].squeezed_re) continue;
+    const RE2* re = rules[r].squeezed_re->Get();
+    if (!re) return false;
+    if (!RE2::PartialMatch(views.squeezed, *re)) continue;
+    if (one != SIZE_MAX) {
+      several = true;
+      break;
+    }
+    one = r;
+  }
+  if (!several) return one == SIZE_MAX || locate_squeezed(one);
+  ids.clear();
+  if (!book->squeezed_set().Match(views.squeezed, &ids, &error) &&
+      error.kind != RE2::Set::kNoError) {
+    return false;
+  }
+  for (int id : ids) {
+    size_t r = book->SqueezedRule(id);
+    if (r >= rules.size() || matched[r] || !rules[r].squeezed_re) continue;
+    if (!locate_squeezed(r)) return false;
   }
   return true;
 }

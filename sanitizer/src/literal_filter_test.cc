@@ -1,0 +1,111 @@
+// The literal prefilter: the Aho-Corasick matcher finds exactly what a naive search finds, the
+// filter never rules out a squeezed rule that matches (checked against RE2::Set on the rule
+// examples of the built-in rules, folded as the scan folds them), and the gated sets apply
+// exactly when a plain search finds a gate string.
+#include "literal_filter.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "reagent/core/json.h"
+#include "rule_book.h"
+#include "text_views.h"
+
+namespace reagent::sanitizer_internal {
+namespace {
+
+std::vector<uint8_t> Naive(const std::vector<std::string>& strings, std::string_view text) {
+  std::vector<uint8_t> found(strings.size(), 0);
+  for (size_t k = 0; k < strings.size(); ++k) found[k] = text.find(strings[k]) != std::string_view::npos;
+  return found;
+}
+
+TEST(LiteralMatcher, FindsWhatANaiveSearchFinds) {
+  std::mt19937 rng(17);
+  const std::string alphabet = "abc d\n";
+  auto random_string = [&](size_t max_len) {
+    std::string s(1 + rng() % max_len, ' ');
+    for (char& c : s) c = alphabet[rng() % alphabet.size()];
+    return s;
+  };
+  for (int round = 0; round < 200; ++round) {
+    std::vector<std::string> strings;
+    for (int k = 0; k < 1 + static_cast<int>(rng() % 12); ++k) strings.push_back(random_string(5));
+    LiteralMatcher m(strings);
+    for (int t = 0; t < 20; ++t) {
+      std::string text = random_string(t % 2 ? 60 : 600);  // short and long: one lane or four
+      std::vector<uint8_t> found(strings.size(), 0);
+      m.Find(text, found);
+      ASSERT_EQ(found, Naive(strings, text)) << text;
+    }
+  }
+}
+
+TEST(LiteralMatcher, OverlappingAndNestedStrings) {
+  std::vector<std::string> strings = {"he", "she", "his", "hers", "rm -", "](", "x"};
+  LiteralMatcher m(strings);
+  std::vector<uint8_t> found(strings.size(), 0);
+  m.Find("ushers ran rm -rf ](", found);
+  EXPECT_EQ(found, (std::vector<uint8_t>{1, 1, 0, 1, 1, 1, 0}));
+}
+
+TEST(LiteralFilter, OnlyRulesWhoseLiteralsAreThereAreCandidates) {
+  auto f = LiteralFilter::Build({R"(\b(ignore|disregard) (all )?previous)", "", R"(\d+)"}, {"://"},
+                                RuleOptions(8 << 20));
+  LiteralFilter::Found found;
+  std::vector<int> candidates;
+  f->Scan("please disregard the previous one", found);
+  f->Candidates(found, candidates);
+  EXPECT_EQ(candidates, (std::vector<int>{0, 2}));  // \d+ has no literal: always a candidate
+  EXPECT_FALSE(f->Extra(found, 0));
+  f->Scan("ignore this, see https://example.org", found);
+  f->Candidates(found, candidates);
+  EXPECT_EQ(candidates, (std::vector<int>{2}));
+  EXPECT_TRUE(f->Extra(found, 0));
+}
+
+TEST(LiteralFilter, NeverRulesOutAMatchingBuiltinRule) {
+  std::ifstream in(REAGENT_SANITIZER_RULES);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto doc = ParseJson(text);
+  ASSERT_TRUE(doc.ok());
+  RuleBook book;
+  ASSERT_TRUE(book.Add(*doc, "rules.json").ok());
+  ASSERT_TRUE(book.Compile(64 << 20).ok());
+  size_t checked = 0;
+  for (const Rule& rule : book.rules()) {
+    for (const std::string& example : rule.hits) {
+      TextViews views;
+      BuildViews(example, views);
+      // Squeezed view: every pattern the set reports is a candidate.
+      std::vector<int> reported, candidates;
+      book.squeezed_set().Match(views.squeezed, &reported);
+      LiteralFilter::Found found;
+      book.squeezed_filter().Scan(views.squeezed, found);
+      book.squeezed_filter().Candidates(found, candidates);
+      for (int id : reported) {
+        EXPECT_TRUE(std::find(candidates.begin(), candidates.end(), id) != candidates.end())
+            << rule.id << ": squeezed pattern " << id << " matches \"" << views.squeezed << "\"";
+        ++checked;
+      }
+      // Folded view: a gated set applies exactly when the text holds one of its gate strings.
+      book.folded_filter().Scan(views.folded.text, found);
+      for (const RuleSet& set : book.folded_sets()) {
+        bool holds = set.gate.empty();
+        for (const std::string& g : set.gate) holds |= views.folded.text.find(g) != std::string::npos;
+        EXPECT_EQ(set.Applies(book.folded_filter(), found), holds) << views.folded.text;
+        checked += !set.gate.empty();
+      }
+    }
+  }
+  EXPECT_GT(checked, 100u);
+}
+
+}  // namespace
+}  // namespace reagent::sanitizer_internal
