@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 
@@ -38,9 +39,18 @@ void Pty::Send(const std::string& s) {
 }
 
 bool Pty::WaitFor(const std::string& needle, size_t from) {
+  return WaitForAny({needle}, from) != std::string::npos;
+}
+
+size_t Pty::WaitForAny(const std::vector<std::string>& needles, size_t from) {
+  auto first = [&] {
+    size_t best = std::string::npos;
+    for (const std::string& needle : needles) best = std::min(best, screen_.find(needle, from));
+    return best;
+  };
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (screen_.find(needle, from) != std::string::npos) return true;
+    if (size_t at = first(); at != std::string::npos) return at;
     pollfd p{fd_, POLLIN, 0};
     if (poll(&p, 1, 100) > 0) {
       char buf[4096];
@@ -49,7 +59,7 @@ bool Pty::WaitFor(const std::string& needle, size_t from) {
       screen_.append(buf, static_cast<size_t>(n));
     }
   }
-  return screen_.find(needle, from) != std::string::npos;
+  return first();
 }
 
 int Pty::Wait() {

@@ -20,6 +20,8 @@ class Pty {
   void Send(const std::string& s);
   // Reads until `needle` appears in the output after position `from` (or 20 s pass).
   bool WaitFor(const std::string& needle, size_t from = 0);
+  // The same for the first of several needles to appear; returns its position (npos after 20 s).
+  size_t WaitForAny(const std::vector<std::string>& needles, size_t from = 0);
   // Waits up to 20 s for the process to exit, reading its output meanwhile; its exit code,
   // -1 when it did not exit normally, -2 on timeout.
   int Wait();
