@@ -90,7 +90,7 @@ void LiteralMatcher::Find(std::string_view text, std::vector<uint8_t>& found) co
   // Each step waits for the previous state, so four parts of the text are walked side by side
   // (four independent chains). A part reaches max_length_ - 1 bytes into the next one, so
   // every occurrence lies wholly inside one part.
-  constexpr size_t kLanes = 4;
+  constexpr size_t kLanes = 4;  // the loop below names its four chains
   const size_t n = text.size();
   const size_t part = n / kLanes;
   const size_t reach = max_length_ > 0 ? max_length_ - 1 : 0;
@@ -102,12 +102,24 @@ void LiteralMatcher::Find(std::string_view text, std::vector<uint8_t>& found) co
       length[l] = l + 1 < kLanes ? part + reach : n - begin[l];
     }
     const size_t common = *std::min_element(length.begin(), length.end());
+    // The four states live in registers (an array indexed in a loop was kept in memory,
+    // which put a store and a reload into every step of every chain).
+    uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const unsigned char *p0 = p + begin[0], *p1 = p + begin[1], *p2 = p + begin[2],
+                        *p3 = p + begin[3];
     for (size_t i = 0; i < common; ++i) {
-      for (size_t l = 0; l < kLanes; ++l) {
-        s[l] = next[s[l] + cls[p[begin[l] + i]]];
-        report(s[l]);
+      s0 = next[s0 + cls[p0[i]]];
+      s1 = next[s1 + cls[p1[i]]];
+      s2 = next[s2 + cls[p2[i]]];
+      s3 = next[s3 + cls[p3[i]]];
+      if ((s0 | s1 | s2 | s3) & kReports) {
+        report(s0);
+        report(s1);
+        report(s2);
+        report(s3);
       }
     }
+    s = {s0, s1, s2, s3};
     for (size_t l = 0; l < kLanes; ++l) {
       for (size_t i = common; i < length[l]; ++i) {
         s[l] = next[s[l] + cls[p[begin[l] + i]]];
