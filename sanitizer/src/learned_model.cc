@@ -39,11 +39,14 @@ inline uint32_t Fmix(uint32_t x) {
 }
 
 // Byte classes of the tokenizer: token bytes, and the leetspeak reading of each byte.
+// `flags` holds all three classes, so the token loop does one look-up per byte.
+constexpr uint8_t kTokenByte = 1, kLetterByte = 2, kLeetByte = 4;
 struct TokenTables {
   std::array<uint8_t, 256> token{};
   std::array<uint8_t, 256> leet{};
   std::array<uint8_t, 256> letter{};
   std::array<uint8_t, 256> url_end{};
+  std::array<uint8_t, 256> flags{};
   constexpr TokenTables() {
     for (int c = 0; c < 256; ++c) {
       token[c] = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '@' || c == '$' || c >= 0x80;
@@ -53,6 +56,10 @@ struct TokenTables {
     leet['0'] = 'o'; leet['1'] = 'i'; leet['3'] = 'e'; leet['4'] = 'a';
     leet['5'] = 's'; leet['7'] = 't'; leet['@'] = 'a'; leet['$'] = 's';
     for (unsigned char c : {' ', '\n', '\t', ')', ']', '>', '"', '\''}) url_end[c] = 1;
+    for (int c = 0; c < 256; ++c) {
+      flags[c] = static_cast<uint8_t>((token[c] ? kTokenByte : 0) | (letter[c] ? kLetterByte : 0) |
+                                      (leet[c] ? kLeetByte : 0));
+    }
   }
 };
 constexpr TokenTables kTok;
@@ -119,7 +126,9 @@ template <typename OnToken>
 void LearnedModel::ForEachToken(std::string_view folded, OnToken&& on_token) const {
   const auto* s = reinterpret_cast<const unsigned char*>(folded.data());
   const size_t n = folded.size();
-  std::array<unsigned char, kMaxTokenBytes> tok{};
+  // Zero past the token's bytes up to kCachedBytes, so the token cache compares whole words.
+  std::array<unsigned char, kMaxTokenBytes + kCachedBytes> tok{};
+  const size_t cap = std::min<size_t>(max_token_, kMaxTokenBytes);
   size_t index = 0;
   size_t i = 0;
   while (i < n) {
@@ -128,15 +137,16 @@ void LearnedModel::ForEachToken(std::string_view folded, OnToken&& on_token) con
       continue;
     }
     size_t j = i;
-    bool letter = false, leet = false;
+    unsigned seen = 0;  // kLetterByte | kLeetByte of the bytes kept
     size_t len = 0;
-    while (j < n && kTok.token[s[j]]) {
-      if (len < max_token_ && len < tok.size()) {
+    // The unigram hash is computed while copying; a leetspeak token is hashed again below.
+    uint32_t u = FnvStart(kUnigramSeed);
+    for (unsigned f; j < n && ((f = kTok.flags[s[j]]) & kTokenByte); ++j) {
+      if (len < cap) {
         tok[len++] = s[j];
-        letter |= kTok.letter[s[j]] != 0;
-        leet |= kTok.leet[s[j]] != 0;
+        seen |= f;
+        u = FnvByte(u, s[j]);
       }
-      ++j;
     }
     // A URL: skipped up to its end (see the header).
     if (j + 3 <= n && s[j] == ':' && s[j + 1] == '/' && s[j + 2] == '/') {
@@ -144,13 +154,14 @@ void LearnedModel::ForEachToken(std::string_view folded, OnToken&& on_token) con
       i = j;
       continue;
     }
-    if (letter && leet) {
+    if ((seen & (kLetterByte | kLeetByte)) == (kLetterByte | kLeetByte)) {
+      u = FnvStart(kUnigramSeed);
       for (size_t k = 0; k < len; ++k) {
         if (kTok.leet[tok[k]]) tok[k] = kTok.leet[tok[k]];
+        u = FnvByte(u, tok[k]);
       }
     }
-    uint32_t u = FnvStart(kUnigramSeed);
-    for (size_t k = 0; k < len; ++k) u = FnvByte(u, tok[k]);
+    std::memset(tok.data() + len, 0, kCachedBytes);
     on_token(index, tok.data(), len, u);
     ++index;
     i = j;
@@ -188,10 +199,12 @@ namespace {
 // compared in full, so a hit is exact.
 struct TokenCache {
   static constexpr size_t kEntries = 2048;
-  static constexpr size_t kBytes = 22;  // longer tokens are not cached
+  static constexpr size_t kBytes = 24;  // longer tokens are not cached
+  static constexpr size_t kWords = kBytes / 8;
+  // The token's bytes, zero-padded to kBytes, as words: compared with three loads.
   struct Entry {
-    unsigned char bytes[kBytes];
-    uint8_t len = 0xFF;  // 0xFF: empty
+    uint64_t words[kWords] = {};
+    uint32_t len = 0xFF;  // 0xFF: empty
     int32_t sum = 0;
   };
   uint64_t owner = 0;  // id of the model the sums belong to
@@ -225,11 +238,14 @@ double LearnedModel::Score(std::string_view folded) const {
     };
     int32_t sum;
     if (len <= TokenCache::kBytes) {
+      // tok is zero past len up to kCachedBytes (ForEachToken), as the entries are.
+      uint64_t w[TokenCache::kWords];
+      std::memcpy(w, tok, sizeof w);
       TokenCache::Entry& e = cache->entries[Fmix(u) % TokenCache::kEntries];
-      if (e.len != len || std::memcmp(e.bytes, tok, len) != 0) {
+      if (e.len != len || ((e.words[0] ^ w[0]) | (e.words[1] ^ w[1]) | (e.words[2] ^ w[2])) != 0) {
         e.sum = own();
-        e.len = static_cast<uint8_t>(len);
-        std::memcpy(e.bytes, tok, len);
+        e.len = static_cast<uint32_t>(len);
+        std::memcpy(e.words, w, sizeof w);
       }
       sum = e.sum;
     } else {

@@ -27,9 +27,15 @@ namespace reagent::sanitizer_internal {
 class LiteralMatcher {
  public:
   explicit LiteralMatcher(const std::vector<std::string>& strings);
+  // Where a string occurs: its index and the offset just past it.
+  struct Occurrence {
+    uint32_t string, end;
+  };
   // Sets found[k] = 1 for each string k that occurs in `text` (found has one entry per
-  // string; entries already set stay set).
-  void Find(std::string_view text, std::vector<uint8_t>& found) const;
+  // string; entries already set stay set). With `at`, also appends every occurrence to it
+  // (unordered; one may be listed twice).
+  void Find(std::string_view text, std::vector<uint8_t>& found,
+            std::vector<Occurrence>* at = nullptr) const;
   size_t size() const { return string_count_; }
 
  private:
@@ -46,15 +52,18 @@ class LiteralFilter {
  public:
   // Builds the filter of `patterns` (each compiled with `options`; an empty pattern is never
   // a candidate, one that does not compile on its own always is) and looks for `extra`
-  // literals too (reported by Extra()).
+  // literals too (reported by Extra()). With `windows`, Scan also records where the literals
+  // are, so Matches can search a pattern only around them.
   static std::unique_ptr<LiteralFilter> Build(const std::vector<std::string>& patterns,
                                                       const std::vector<std::string>& extra,
-                                                      const RE2::Options& options);
+                                                      const RE2::Options& options,
+                                                      bool windows = false);
 
   // One pass over `text`: afterwards Candidates and Extra answer for it.
   struct Found {
     std::vector<uint8_t> strings;  // per matcher string
     std::vector<int> atoms;        // FilteredRE2 atom ids found
+    std::vector<LiteralMatcher::Occurrence> at;  // with windows: where the strings are
   };
   void Scan(std::string_view text, Found& found) const;
   // Indices (into `patterns`) of the patterns that may match the scanned text, ascending.
@@ -62,8 +71,28 @@ class LiteralFilter {
   // Whether extra literal k occurs in the scanned text.
   bool Extra(const Found& found, size_t k) const { return found.strings[extra_base_ + k] != 0; }
 
+  // Whether `re` (pattern `pattern` of this filter) matches `text`, the text last scanned
+  // into `found`: the same answer as RE2::PartialMatch(text, re). When the pattern has a
+  // bound L on its match length (match_length.h) and holds literals every match must contain,
+  // only the text within L bytes of those literals is searched: a match contains one of
+  // them, so it lies in such a window. Otherwise the whole text is searched.
+  bool Matches(size_t pattern, const RE2& re, std::string_view text, const Found& found) const;
+  // Whether Matches searches pattern `pattern` in windows (for tests).
+  bool Windowed(size_t pattern) const { return !windows_[pattern].is_literal.empty(); }
+
  private:
   LiteralFilter() = default;
+  // Per pattern, for Matches: its bound and the matcher strings of its own literals (any
+  // match holds one); no strings = search the whole text.
+  struct Window {
+    size_t max_bytes = 0;
+    std::vector<uint8_t> is_literal;  // per matcher string
+  };
+  static Window MakeWindow(const std::string& pattern, const std::vector<std::string>& strings,
+                           const RE2::Options& options);
+  std::vector<Window> windows_;
+  std::vector<size_t> string_length_;  // per matcher string
+  bool record_ = false;
   re2::FilteredRE2 filtered_{3};
   std::vector<int> filter_index_;      // FilteredRE2 id -> pattern index
   std::vector<int> string_atom_;       // matcher string -> FilteredRE2 atom id, or -1

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -105,6 +106,69 @@ TEST(LiteralFilter, NeverRulesOutAMatchingBuiltinRule) {
     }
   }
   EXPECT_GT(checked, 100u);
+}
+
+
+// Matches (windows around a pattern's literals) answers as a search of the whole text does,
+// for the built-in squeezed patterns with their hit examples placed at the start, in the
+// middle and at the end of filler text, and for patterns with long gaps.
+TEST(LiteralFilter, WindowedMatchEqualsAWholeTextSearch) {
+  std::ifstream in(REAGENT_SANITIZER_RULES);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto doc = ParseJson(text);
+  ASSERT_TRUE(doc.ok());
+  RuleBook book;
+  ASSERT_TRUE(book.Add(*doc, "rules.json").ok());
+  ASSERT_TRUE(book.Compile(64 << 20).ok());
+  std::vector<std::string> patterns;
+  std::vector<std::string> examples;
+  for (const Rule& rule : book.rules()) {
+    if (rule.squeezed_pattern.empty()) continue;
+    patterns.push_back(rule.squeezed_pattern);
+    for (const std::string& h : rule.hits) {
+      TextViews views;
+      BuildViews(h, views);
+      examples.push_back(views.squeezed);
+    }
+  }
+  // Synthetic ones: a gap wider than the literals, literals at both ends.
+  patterns.push_back("abc[a-z]{0,30}xyz");
+  patterns.push_back("(qqq|rrr)[0-9]{1,5}(sss)?");
+  examples.push_back("abcmmmmmmmmmmmmmmmmmmmmmmmmmmmmmxyz");
+  examples.push_back("rrr12345sss");
+  const RE2::Options options = RuleOptions(8 << 20);
+  auto filter = LiteralFilter::Build(patterns, {}, options, /*windows=*/true);
+  std::vector<std::unique_ptr<RE2>> res;
+  for (const std::string& p : patterns) res.push_back(std::make_unique<RE2>(p, options));
+  std::mt19937 rng(11);
+  const std::string filler_bytes = "abcdefghijklmnopqrstuvwxyz0123456789";
+  auto filler = [&](size_t n) {
+    std::string s(n, 'a');
+    for (char& c : s) c = filler_bytes[rng() % filler_bytes.size()];
+    return s;
+  };
+  size_t matched = 0, windowed = 0;
+  LiteralFilter::Found found;
+  for (int round = 0; round < 400; ++round) {
+    const std::string& example = examples[rng() % examples.size()];
+    std::string t;
+    switch (round % 4) {
+      case 0: t = example + filler(rng() % 3000); break;
+      case 1: t = filler(rng() % 3000) + example; break;
+      case 2: t = filler(rng() % 1500) + example + filler(rng() % 1500); break;
+      default: t = filler(rng() % 3000); break;
+    }
+    if (round % 7 == 0) t.insert(rng() % (t.size() + 1), example.substr(0, example.size() / 2));
+    filter->Scan(t, found);
+    for (size_t i = 0; i < patterns.size(); ++i) {
+      bool whole = RE2::PartialMatch(t, *res[i]);
+      ASSERT_EQ(filter->Matches(i, *res[i], t, found), whole) << patterns[i] << " on " << t;
+      matched += whole;
+    }
+  }
+  for (size_t i = 0; i < patterns.size(); ++i) windowed += filter->Windowed(i);
+  EXPECT_GT(matched, 200u);
+  EXPECT_GE(windowed, patterns.size() - 2);  // the built-in squeezed patterns are all bounded
 }
 
 }  // namespace

@@ -306,7 +306,7 @@ Status RuleBook::Compile(int64_t max_mem) {
   for (size_t r : squeezed_rules_) squeezed_patterns.push_back(rules_[r].squeezed_pattern);
   const RE2::Options rule_opts = RuleOptions(kRuleMaxMem);
   folded_filter_ = LiteralFilter::Build({}, gate_strings, rule_opts);
-  squeezed_filter_ = LiteralFilter::Build(squeezed_patterns, {}, rule_opts);
+  squeezed_filter_ = LiteralFilter::Build(squeezed_patterns, {}, rule_opts, /*windows=*/true);
   return Status::Ok();
 }
 

@@ -9,7 +9,8 @@
 // Literal prefilters (literal_filter.h) sit in front of the sets: one pass over a folded view
 // finds the gate strings of every gated set, and one pass over the squeezed view finds the
 // literals the squeezed patterns require, so the squeezed set runs only when two or more of
-// its rules may match.
+// its rules may match; a candidate is tried only around those literals when its match length
+// is bounded (match_length.h).
 //
 // A compiled RuleBook is immutable and shared: RuleBook::Shared compiles a given list of rule
 // documents once per process and hands every Sanitizer built from the same documents the

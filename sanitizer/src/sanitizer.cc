@@ -125,7 +125,8 @@ bool Sanitizer::Impl::Match(const sanitizer_internal::TextViews& views, bool dir
     return true;
   };
   // The squeezed set runs only when the prefilter leaves more than one of its rules possibly
-  // matching: each candidate is tried on its own, and when at most one matches, that is the
+  // matching: each candidate is tried on its own (only around its literals when its match
+  // length is bounded), and when at most one matches, that is the
   // set's whole answer (when several match, the set's order of reporting decides the order of
   // the hits, so the set runs after all).
   book->squeezed_filter().Scan(views.squeezed, found);
@@ -138,7 +139,7 @@ bool Sanitizer::Impl::Match(const sanitizer_internal::TextViews& views, bool dir
     if (r >= rules.size() || matched[r] || !rules[r].squeezed_re) continue;
     const RE2* re = rules[r].squeezed_re->Get();
     if (!re) return false;
-    if (!RE2::PartialMatch(views.squeezed, *re)) continue;
+    if (!book->squeezed_filter().Matches(static_cast<size_t>(id), *re, views.squeezed, found)) continue;
     if (one != SIZE_MAX) {
       several = true;
       break;

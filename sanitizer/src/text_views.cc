@@ -405,22 +405,32 @@ class ViewBuilder {
 
   static constexpr size_t kBlock = 16;
 
-  // Copies, lower-cased, the leading 16-byte blocks of `p` that hold only printable ASCII
-  // and spaces with no two in a row; returns how many bytes. `after_blank` is whether the
-  // byte before p was a blank, and is updated.
+  // Copies, lower-cased, the leading bytes of `p` that are printable ASCII with no two spaces
+  // in a row, 16 at a time; returns how many. A block that holds a byte the byte loop must
+  // decide (non-ASCII, a newline or tab, a second space) still gives its clean prefix: in
+  // Vietnamese almost every block holds a non-ASCII letter, and the ASCII between them would
+  // otherwise be copied byte by byte. `out` has room for every byte of `p`. `after_blank` is
+  // whether the byte before p was a blank, and is updated.
   static size_t PrintableBlocks(const unsigned char* p, size_t n, bool& after_blank, char* out) {
     size_t done = 0;
 #if defined(__SSE2__)
     using namespace blocks;
     while (n - done >= kBlock) {
       __m128i x = Load(p + done);
-      if (Mask(InRange(x, ' ', '~')) != 0xFFFF) break;  // printable ASCII only
+      unsigned printable = Mask(InRange(x, ' ', '~'));
       unsigned spaces = Mask(AnyOf(x, ' '));
-      if (spaces & ((spaces << 1) | (after_blank ? 1u : 0u))) break;
+      unsigned stop = (~printable & 0xFFFFu) | (spaces & ((spaces << 1) | (after_blank ? 1u : 0u)));
       x = _mm_add_epi8(x, _mm_and_si128(InRange(x, 'A', 'Z'), _mm_set1_epi8(0x20)));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + done), x);
-      after_blank = (spaces >> (kBlock - 1)) & 1u;
-      done += kBlock;
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + done), x);  // bytes past the prefix are rewritten later
+      if (stop == 0) {
+        after_blank = (spaces >> (kBlock - 1)) & 1u;
+        done += kBlock;
+        continue;
+      }
+      const unsigned clean = static_cast<unsigned>(__builtin_ctz(stop));
+      if (clean > 0) after_blank = (spaces >> (clean - 1)) & 1u;
+      done += clean;
+      break;
     }
 #else
     (void)p;
