@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reagent/core/bounded_read.h"
+#include "reagent/core/line_reader.h"
 #include "reagent/core/status.h"
 
 namespace reagent {
