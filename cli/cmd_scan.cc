@@ -75,8 +75,7 @@ int RunJsonl(const Sanitizer& sanitizer, TextSource default_source) {
   LineReader lines(STDIN_FILENO, kMaxJsonLineBytes, {.strip_cr = false, .before_wait = flush});
   while (std::optional<LineReader::Line> line = lines.Next()) {
     if (line->too_long) {  // answered at once, even if the rest of the line never ends
-      const Status error = ParseJsonLine(*line).status();
-      out += DumpJson(Json{{"id", nullptr}, {"line", line->number}, {"error", error.message()}});
+      out += ScanJsonlTooLongLine(*line);
       out += '\n';
       failed = true;
       flush();
