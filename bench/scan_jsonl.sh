@@ -8,8 +8,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/builds.bash"
 builds_from_args "$@"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+make_work_dir
 python3 "$here/scan_chunks.py" "$work/chunks.jsonl" "${CHUNKS:-2048}"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$work/chunks.jsonl" "${REPEAT:-3}" "${builds[@]}" <<'PY'

@@ -14,8 +14,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/builds.bash"
 builds_from_args "$@"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+make_work_dir
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$work" "${REPEAT:-3}" "${builds[@]}" <<'PY'
 import json, os, statistics, subprocess, sys

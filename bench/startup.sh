@@ -10,8 +10,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/builds.bash"
 builds_from_args "$@"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+make_work_dir
 python3 - "$here/.." "$work" "${REPEAT:-10}" "${builds[@]}" <<'PY'
 import glob, json, os, statistics, subprocess, sys, time
 root, work, repeat, builds = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]

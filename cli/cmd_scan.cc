@@ -21,8 +21,8 @@
 #include "command.h"
 #include "reagent/core/bounded_read.h"
 #include "reagent/core/json.h"
+#include "reagent/core/line_reader.h"
 #include "reagent/sanitizer/sanitizer.h"
-#include "support/line_reader.h"
 #include "support/scan_eval.h"
 #include "support/scan_jsonl.h"
 #include "support/scan_output.h"
@@ -71,17 +71,17 @@ int RunJsonl(const Sanitizer& sanitizer, TextSource default_source) {
     std::fflush(stdout);
     out.clear();
   };
-  LineReader lines(STDIN_FILENO, kMaxJsonLineBytes, flush);
-  while (std::optional<std::string_view> line = lines.Next()) {
-    if (lines.too_long()) {  // answered at once, even if the rest of the line never ends
-      const Status error = ParseJsonLine({.number = lines.number(), .too_long = true}).status();
-      out += DumpJson(Json{{"id", nullptr}, {"line", lines.number()}, {"error", error.message()}});
+  // Lines are answered as they came, '\r' included: error lines quote byte offsets.
+  LineReader lines(STDIN_FILENO, kMaxJsonLineBytes, {.strip_cr = false, .before_wait = flush});
+  while (std::optional<LineReader::Line> line = lines.Next()) {
+    if (line->too_long) {  // answered at once, even if the rest of the line never ends
+      out += ScanJsonlTooLongLine(*line);
       out += '\n';
       failed = true;
       flush();
       continue;
     }
-    std::string answer = ScanJsonlLine(sanitizer, default_source, *line, lines.number(), &failed);
+    std::string answer = ScanJsonlLine(sanitizer, default_source, line->text, line->number, &failed);
     if (answer.empty()) continue;  // a blank line
     out += answer;
     out += '\n';

@@ -5,6 +5,8 @@
 //   reagent tokens --model gpt-4 --ids "hello"   → [15339]
 //   reagent tokens --jsonl < lines.jsonl         → {"id":1,"count":12} per line
 //   echo '[24912]' | reagent tokens --decode     → hello
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -15,6 +17,7 @@
 #include "command.h"
 #include "reagent/core/bounded_read.h"
 #include "reagent/core/json.h"
+#include "reagent/core/line_reader.h"
 #include "reagent/tokenizer/token_counter.h"
 #include "reagent/tokenizer/tokenizer.h"
 
@@ -96,7 +99,7 @@ int RunDecode(const Selection& s, const TokensOptions& o) {
 
 int RunJsonl(const Selection& s, const TokensOptions& o) {
   int exit_code = kExitOk;
-  LineReader lines(stdin, kMaxJsonLineBytes);
+  LineReader lines(STDIN_FILENO, kMaxJsonLineBytes);
   while (auto next = lines.Next()) {
     std::string_view line = next->text;
     const size_t line_number = next->number;
@@ -125,7 +128,7 @@ int RunJsonl(const Selection& s, const TokensOptions& o) {
     std::fwrite(dumped.data(), 1, dumped.size(), stdout);
     if (next->too_long) std::fflush(stdout);
   }
-  if (lines.error()) return Fail(kExitFailure, "cannot read standard input");
+  if (!lines.error().empty()) return Fail(kExitFailure, "cannot read standard input");
   return exit_code;
 }
 

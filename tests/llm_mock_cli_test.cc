@@ -4,69 +4,19 @@
 
 #include <csignal>
 #include <cstdio>
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <string>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
 #include "reagent/core/json.h"
 #include "reagent/llm/openai_chat_model.h"
+#include "support/serve_harness.h"
 
 namespace reagent {
 namespace {
 
-struct Child {
-  pid_t pid = -1;
-  int out_fd = -1;
-};
-
-Child Spawn(const std::vector<std::string>& args) {
-  int pipe_fds[2];
-  EXPECT_EQ(pipe(pipe_fds), 0);
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(pipe_fds[1], STDOUT_FILENO);
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, STDERR_FILENO);
-    close(pipe_fds[0]);
-    std::vector<char*> argv;
-    std::string bin = REAGENT_BIN;
-    argv.push_back(bin.data());
-    std::vector<std::string> copy = args;
-    for (std::string& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(REAGENT_BIN, argv.data());
-    _exit(127);
-  }
-  close(pipe_fds[1]);
-  return {pid, pipe_fds[0]};
-}
-
-std::string ReadLine(int fd) {
-  std::string line;
-  char c;
-  while (read(fd, &c, 1) == 1 && c != '\n') line += c;
-  return line;
-}
-
-std::string ReadAll(int fd) {
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  return out;
-}
-
-int Wait(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+using testing::ChildProcess;
 
 ChatRequest Ask(std::string text) {
   ChatRequest r;
@@ -75,8 +25,8 @@ ChatRequest Ask(std::string text) {
 }
 
 TEST(MockLlmCli, PrintsThePortServesTheClientAndPrintsTotalsOnSigterm) {
-  Child child = Spawn({"mock-llm", "--port", "0", "--quiet", "--require-key", "sk-cli-test-key-123456789"});
-  std::string port = ReadLine(child.out_fd);
+  auto child = ChildProcess::Start({"mock-llm", "--port", "0", "--quiet", "--require-key", "sk-cli-test-key-123456789"});
+  std::string port = child->ReadLine();
   ASSERT_FALSE(port.empty());
   ASSERT_GT(std::stoi(port), 0);
   auto model = OpenAIChatModel::Create({.model = "gpt-4.1",
@@ -88,20 +38,18 @@ TEST(MockLlmCli, PrintsThePortServesTheClientAndPrintsTotalsOnSigterm) {
   EXPECT_EQ(r->content, "Thought: I need to compute 17*23.\nAction: calculator\nAction Input: 17*23");
   ChatResult streamed = (*model)->Stream(Ask("What is 2+2?"), {});
   ASSERT_TRUE(streamed.ok());
-  kill(child.pid, SIGTERM);
-  std::string rest = ReadAll(child.out_fd);
-  close(child.out_fd);
-  EXPECT_EQ(Wait(child.pid), 0);
+  child->Signal(SIGTERM);
+  std::string rest = child->ReadToEnd();
+  EXPECT_EQ(child->Wait(), 0);
   EXPECT_NE(rest.find("mock-llm totals (SIGTERM): requests=2 ok=2 streamed=1"), std::string::npos) << rest;
 }
 
 TEST(MockLlmCli, SigintAlsoPrintsTotals) {
-  Child child = Spawn({"mock-llm", "--port", "0", "--quiet"});
-  ASSERT_FALSE(ReadLine(child.out_fd).empty());
-  kill(child.pid, SIGINT);
-  std::string rest = ReadAll(child.out_fd);
-  close(child.out_fd);
-  EXPECT_EQ(Wait(child.pid), 0);
+  auto child = ChildProcess::Start({"mock-llm", "--port", "0", "--quiet"});
+  ASSERT_FALSE(child->ReadLine().empty());
+  child->Signal(SIGINT);
+  std::string rest = child->ReadToEnd();
+  EXPECT_EQ(child->Wait(), 0);
   EXPECT_NE(rest.find("mock-llm totals (SIGINT): requests=0"), std::string::npos) << rest;
 }
 
@@ -111,8 +59,8 @@ TEST(MockLlmCli, ScriptFileIsReplayed) {
   ASSERT_NE(f, nullptr);
   std::fputs(R"({"models": {"gpt-4.1": [{"content": "scripted!"}, {"error": {"status": 429, "retry_after": 4}}]}})", f);
   std::fclose(f);
-  Child child = Spawn({"mock-llm", "--port", "0", "--quiet", "--script", path});
-  std::string port = ReadLine(child.out_fd);
+  auto child = ChildProcess::Start({"mock-llm", "--port", "0", "--quiet", "--script", path});
+  std::string port = child->ReadLine();
   auto model = OpenAIChatModel::Create({.model = "gpt-4.1", .base_url = "http://127.0.0.1:" + port + "/v1", .api_key = ""});
   ASSERT_TRUE(model.ok());
   ChatResult first = (*model)->Complete(Ask("q"));
@@ -122,23 +70,9 @@ TEST(MockLlmCli, ScriptFileIsReplayed) {
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().kind, ModelErrorKind::kRateLimited);
   EXPECT_DOUBLE_EQ(*second.error().retry_after_s, 4.0);
-  kill(child.pid, SIGTERM);
-  ReadAll(child.out_fd);
-  close(child.out_fd);
-  EXPECT_EQ(Wait(child.pid), 0);
-}
-
-int Connect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
+  child->Signal(SIGTERM);
+  child->ReadToEnd();
+  EXPECT_EQ(child->Wait(), 0);
 }
 
 // Reads until the peer closes or `timeout_ms` passes without data; `closed` says which.
@@ -159,11 +93,11 @@ std::string ReadUntilClosed(int fd, int timeout_ms, bool& closed) {
 }
 
 TEST(MockLlmCli, AThousandIdleKeepAliveConnectionsDoNotStarveARequest) {
-  Child child = Spawn({"mock-llm", "--port", "0", "--quiet"});
-  const int port = std::stoi(ReadLine(child.out_fd));
+  auto child = ChildProcess::Start({"mock-llm", "--port", "0", "--quiet"});
+  const int port = std::stoi(child->ReadLine());
   std::vector<int> idle;
   for (int i = 0; i < 1000; ++i) {
-    int fd = Connect(port);
+    int fd = testing::ConnectLoopback(port);
     ASSERT_GE(fd, 0) << i;
     idle.push_back(fd);
   }
@@ -176,17 +110,16 @@ TEST(MockLlmCli, AThousandIdleKeepAliveConnectionsDoNotStarveARequest) {
   ChatResult r = (*model)->Complete(Ask("What is 2+2?"));
   EXPECT_TRUE(r.ok()) << r.error().ToString();
   for (int fd : idle) close(fd);
-  kill(child.pid, SIGTERM);
-  ReadAll(child.out_fd);
-  close(child.out_fd);
-  EXPECT_EQ(Wait(child.pid), 0);
+  child->Signal(SIGTERM);
+  child->ReadToEnd();
+  EXPECT_EQ(child->Wait(), 0);
 }
 
 TEST(MockLlmCli, ABadContentLengthIsRefusedAtOnceAndTheConnectionClosed) {
-  Child child = Spawn({"mock-llm", "--port", "0", "--quiet"});
-  const int port = std::stoi(ReadLine(child.out_fd));
+  auto child = ChildProcess::Start({"mock-llm", "--port", "0", "--quiet"});
+  const int port = std::stoi(child->ReadLine());
   for (const char* length : {"-1", "abc", "99999999999999"}) {
-    int fd = Connect(port);
+    int fd = testing::ConnectLoopback(port);
     ASSERT_GE(fd, 0);
     const std::string request = std::string("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n") +
                                 "Content-Type: application/json\r\nContent-Length: " + length +
@@ -203,20 +136,18 @@ TEST(MockLlmCli, ABadContentLengthIsRefusedAtOnceAndTheConnectionClosed) {
   auto model = OpenAIChatModel::Create({.model = "gpt-4.1", .base_url = "http://127.0.0.1:" +
                                         std::to_string(port) + "/v1", .api_key = ""});
   EXPECT_TRUE((*model)->Complete(Ask("hi")).ok());
-  kill(child.pid, SIGTERM);
-  ReadAll(child.out_fd);
-  close(child.out_fd);
-  EXPECT_EQ(Wait(child.pid), 0);
+  child->Signal(SIGTERM);
+  child->ReadToEnd();
+  EXPECT_EQ(child->Wait(), 0);
 }
 
 TEST(MockLlmCli, BadFlagsAreUsageErrors) {
   for (std::vector<std::string> args : {std::vector<std::string>{"mock-llm", "--outage", "soon"},
                                         std::vector<std::string>{"mock-llm", "--fail-rate", "2"},
                                         std::vector<std::string>{"mock-llm", "--script", "/nonexistent/x.json"}}) {
-    Child child = Spawn(args);
-    ReadAll(child.out_fd);
-    close(child.out_fd);
-    EXPECT_EQ(Wait(child.pid), 2) << args[1];
+    auto child = ChildProcess::Start(args);
+    child->ReadToEnd();
+    EXPECT_EQ(child->Wait(), 2) << args[1];
   }
 }
 

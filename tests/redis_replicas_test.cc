@@ -42,14 +42,7 @@ Child Spawn(const std::vector<std::string>& args, const std::string& out_path) {
     }
     setenv("OPENAI_API_KEY", "", 1);
     setenv("NO_COLOR", "1", 1);
-    std::vector<char*> argv;
-    std::string bin = REAGENT_BIN;
-    argv.push_back(bin.data());
-    std::vector<std::string> copy = args;
-    for (std::string& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(REAGENT_BIN, argv.data());
-    _exit(127);
+    testing::ExecReagent(args);
   }
   return {pid, out_path};
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "reagent/core/bounded_read.h"
+#include "reagent/core/line_reader.h"
 #include "support/batch_state.h"
 #include "support/throughput_meter.h"
 

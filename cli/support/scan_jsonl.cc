@@ -295,29 +295,33 @@ bool ParseTextSource(std::string_view name, TextSource& source) {
   return false;
 }
 
+std::string ScanJsonlErrorLine(const Json& id, size_t line_no, std::string_view message) {
+  return DumpJson(Json{{"id", id}, {"line", line_no}, {"error", std::string(message)}});
+}
+
+std::string ScanJsonlTooLongLine(const LineReader::Line& line) {
+  return ScanJsonlErrorLine(nullptr, line.number, ParseJsonLine(line).status().message());
+}
+
 std::string ScanJsonlLineGeneric(const Sanitizer& sanitizer, TextSource default_source, std::string_view line,
                                  size_t line_no, bool* failed) {
   if (line.find_first_not_of(" \t\r") == std::string_view::npos) return {};
   auto row = ParseJson(line, "line " + std::to_string(line_no));
-  Json out;
   if (!row.ok()) {
-    out = {{"id", nullptr}, {"line", line_no}, {"error", row.status().message()}};
     if (failed) *failed = true;
-  } else if (!row->is_object() || !row->contains("text") || !(*row)["text"].is_string()) {
+    return ScanJsonlErrorLine(nullptr, line_no, row.status().message());
+  }
+  if (!row->is_object() || !row->contains("text") || !(*row)["text"].is_string()) {
     if (failed) *failed = true;
     Json id = row->is_object() && row->contains("id") ? (*row)["id"] : Json(nullptr);
-    out = {{"id", id},
-           {"line", line_no},
-           {"error", "line " + std::to_string(line_no) + ": needs a string field \"text\""}};
-  } else {
-    TextSource source = default_source;
-    if (row->contains("source") && (*row)["source"].is_string()) {
-      (void)ParseTextSource((*row)["source"].get_ref<const std::string&>(), source);
-    }
-    Json id = row->contains("id") ? (*row)["id"] : Json(nullptr);
-    out = ScanResultJson(sanitizer.Scan((*row)["text"].get_ref<const std::string&>(), source), id);
+    return ScanJsonlErrorLine(id, line_no, "line " + std::to_string(line_no) + ": needs a string field \"text\"");
   }
-  return DumpJson(out);
+  TextSource source = default_source;
+  if (row->contains("source") && (*row)["source"].is_string()) {
+    (void)ParseTextSource((*row)["source"].get_ref<const std::string&>(), source);
+  }
+  Json id = row->contains("id") ? (*row)["id"] : Json(nullptr);
+  return DumpJson(ScanResultJson(sanitizer.Scan((*row)["text"].get_ref<const std::string&>(), source), id));
 }
 
 std::string ScanJsonlLine(const Sanitizer& sanitizer, TextSource default_source, std::string_view line,

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "reagent/core/json.h"
+#include "reagent/core/line_reader.h"
 #include "reagent/sanitizer/sanitizer.h"
 
 namespace reagent::cli {
@@ -26,6 +28,14 @@ std::string ScanJsonlLine(const Sanitizer& sanitizer, TextSource default_source,
 // The same through the general JSON path only (the reference the fast path is tested against).
 std::string ScanJsonlLineGeneric(const Sanitizer& sanitizer, TextSource default_source, std::string_view line,
                                  size_t line_no, bool* failed = nullptr);
+
+// The answer to a line that cannot be scanned: {"error","id","line"} (the writer's key order),
+// `id` null when the line has none.
+std::string ScanJsonlErrorLine(const Json& id, size_t line_no, std::string_view message);
+
+// The answer to a line longer than kMaxJsonLineBytes, given as soon as the LineReader reports
+// it too long (the rest of the line may never arrive).
+std::string ScanJsonlTooLongLine(const LineReader::Line& line);
 
 // "user", "tool", "history", "document" as a source, or false.
 bool ParseTextSource(std::string_view name, TextSource& source);

@@ -88,5 +88,15 @@ TEST(ScanJsonlTest, ABlankLineGetsNoAnswer) {
   EXPECT_TRUE(ScanJsonlLine(Shared(), TextSource::kUser, " \t\r", 3).empty());
 }
 
+TEST(ScanJsonlTest, ErrorLinesShareOneShape) {
+  bool failed = false;
+  EXPECT_EQ(ScanJsonlLine(Shared(), TextSource::kUser, R"({"id": 5})", 2, &failed),
+            ScanJsonlErrorLine(5, 2, "line 2: needs a string field \"text\""));
+  EXPECT_TRUE(failed);
+  EXPECT_EQ(ScanJsonlTooLongLine({.number = 9, .too_long = true}),
+            R"({"error":"line 9: longer than )" + DescribeBytes(kMaxJsonLineBytes) +
+                R"(, the limit for one JSON line","id":null,"line":9})");
+}
+
 }  // namespace
 }  // namespace reagent::cli

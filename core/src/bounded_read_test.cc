@@ -69,29 +69,6 @@ TEST(ReadStreamBoundedTest, StopsAtTheLimit) {
   std::fclose(f);
 }
 
-TEST(LineReaderTest, LinesAreBoundedAndTheRestOfALongLineIsDropped) {
-  std::FILE* f = std::tmpfile();
-  const std::string long_line(200000, 'z');
-  std::fputs(("first\r\n" + long_line + "\nlast").c_str(), f);
-  std::rewind(f);
-  LineReader reader(f, 1000);
-  auto a = reader.Next();
-  ASSERT_TRUE(a);
-  EXPECT_EQ(a->text, "first");
-  EXPECT_EQ(a->number, 1u);
-  auto b = reader.Next();
-  ASSERT_TRUE(b);
-  EXPECT_TRUE(b->too_long);
-  EXPECT_EQ(b->text.size(), 1000u);
-  auto c = reader.Next();
-  ASSERT_TRUE(c);
-  EXPECT_EQ(c->text, "last");
-  EXPECT_EQ(c->number, 3u);
-  EXPECT_FALSE(reader.Next());
-  EXPECT_FALSE(reader.error());
-  std::fclose(f);
-}
-
 TEST(DescribeBytesTest, NamesRoundUnits) {
   EXPECT_EQ(DescribeBytes(1000), "1000 bytes");
   EXPECT_EQ(DescribeBytes(1 << 20), "1048576 bytes (1 MiB)");

@@ -49,46 +49,68 @@ std::string WithoutPrefix(const char* what) {
   return text;
 }
 
-Status Invalid(std::string_view where, size_t byte, const std::string& what) {
-  return Status::InvalidArgument(std::string(where) + ": invalid JSON at byte " +
-                                 std::to_string(byte) + ": " + what);
+Unexpected<JsonRefusal> Refuse(JsonRefusal::Kind kind, size_t byte, std::string reason = {}) {
+  return MakeUnexpected(JsonRefusal{.kind = kind, .byte = byte, .reason = std::move(reason)});
 }
 
 // "number overflow parsing '1e400'" names the number but not its place; find it.
-Status NumberOutOfRange(std::string_view text, std::string_view where, const std::string& what) {
+Unexpected<JsonRefusal> NumberOutOfRange(std::string_view text, std::string reason) {
   std::string number;
-  if (auto open = what.find('\''); open != std::string::npos) {
-    if (auto close = what.find('\'', open + 1); close != std::string::npos) {
-      number = what.substr(open + 1, close - open - 1);
+  if (auto open = reason.find('\''); open != std::string::npos) {
+    if (auto close = reason.find('\'', open + 1); close != std::string::npos) {
+      number = reason.substr(open + 1, close - open - 1);
     }
   }
   const size_t at = number.empty() ? std::string_view::npos : text.find(number);
-  return Invalid(where, at == std::string_view::npos ? 0 : at,
-                 "number out of range" + (number.empty() ? "" : " (" + number + ")") +
-                     ": beyond what a double can hold");
+  return MakeUnexpected(JsonRefusal{.kind = JsonRefusal::Kind::kNumberOutOfRange,
+                                    .byte = at == std::string_view::npos ? 0 : at,
+                                    .reason = std::move(reason),
+                                    .number = std::move(number)});
 }
 
 }  // namespace
 
-Result<Json> ParseJson(std::string_view text, std::string_view where, const JsonLimits& limits) {
+Expected<Json, JsonRefusal> ParseJsonChecked(std::string_view text, const JsonLimits& limits) {
+  using Kind = JsonRefusal::Kind;
   if (const size_t deep = FindTooDeep(text, limits.max_depth); deep != std::string_view::npos) {
-    return Invalid(where, deep,
-                   "nesting deeper than " + std::to_string(limits.max_depth) + " levels");
+    return Refuse(Kind::kTooDeep, deep);
   }
   try {
     return Json::parse(text.begin(), text.end());
   } catch (const Json::parse_error& e) {
-    return Invalid(where, e.byte, WithoutPrefix(e.what()));
+    return Refuse(Kind::kSyntax, e.byte, WithoutPrefix(e.what()));
   } catch (const Json::out_of_range& e) {
-    return NumberOutOfRange(text, where, WithoutPrefix(e.what()));
+    return NumberOutOfRange(text, WithoutPrefix(e.what()));
   } catch (const Json::exception& e) {
-    return Invalid(where, 0, WithoutPrefix(e.what()));
+    return Refuse(Kind::kSyntax, 0, WithoutPrefix(e.what()));
   } catch (const std::bad_alloc&) {
-    return Status::ResourceExhausted(std::string(where) + ": out of memory parsing " +
-                                     std::to_string(text.size()) + " bytes of JSON");
+    return Refuse(Kind::kOutOfMemory, 0);
   } catch (const std::exception& e) {
-    return Invalid(where, 0, e.what());
+    return Refuse(Kind::kSyntax, 0, e.what());
   }
+}
+
+Result<Json> ParseJson(std::string_view text, std::string_view where, const JsonLimits& limits) {
+  auto parsed = ParseJsonChecked(text, limits);
+  if (parsed.ok()) return std::move(parsed).value();
+  const JsonRefusal& refusal = parsed.error();
+  auto invalid = [&](const std::string& what) {
+    return Status::InvalidArgument(std::string(where) + ": invalid JSON at byte " +
+                                   std::to_string(refusal.byte) + ": " + what);
+  };
+  switch (refusal.kind) {
+    case JsonRefusal::Kind::kTooDeep:
+      return invalid("nesting deeper than " + std::to_string(limits.max_depth) + " levels");
+    case JsonRefusal::Kind::kNumberOutOfRange:
+      return invalid("number out of range" + (refusal.number.empty() ? "" : " (" + refusal.number + ")") +
+                     ": beyond what a double can hold");
+    case JsonRefusal::Kind::kOutOfMemory:
+      return Status::ResourceExhausted(std::string(where) + ": out of memory parsing " +
+                                       std::to_string(text.size()) + " bytes of JSON");
+    case JsonRefusal::Kind::kSyntax:
+      break;
+  }
+  return invalid(refusal.reason);
 }
 
 Result<Json> ParseJsonLine(const LineReader::Line& line, const JsonLimits& limits) {

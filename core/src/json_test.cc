@@ -86,6 +86,27 @@ TEST(JsonTest, ReadJsonFileRefusesADirectoryClearly) {
   EXPECT_NE(r.status().message().find("is a directory"), std::string::npos) << r.status();
 }
 
+TEST(JsonTest, CheckedParseGivesTheRefusalUnworded) {
+  auto deep = ParseJsonChecked(std::string(5, '[') + std::string(5, ']'), {.max_depth = 4});
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.error().kind, JsonRefusal::Kind::kTooDeep);
+  EXPECT_EQ(deep.error().byte, 4u);
+  const std::string big = R"({"a": [1, 1e400]})";
+  auto number = ParseJsonChecked(big);
+  ASSERT_FALSE(number.ok());
+  EXPECT_EQ(number.error().kind, JsonRefusal::Kind::kNumberOutOfRange);
+  EXPECT_EQ(number.error().number, "1e400");
+  EXPECT_EQ(number.error().byte, 10u);
+  EXPECT_EQ(number.error().reason.rfind("[json.exception", 0), std::string::npos) << number.error().reason;
+  auto syntax = ParseJsonChecked(R"({"a": )");
+  ASSERT_FALSE(syntax.ok());
+  EXPECT_EQ(syntax.error().kind, JsonRefusal::Kind::kSyntax);
+  EXPECT_FALSE(syntax.error().reason.empty());
+  auto ok = ParseJsonChecked(R"({"a": [1, 2]})");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ((*ok)["a"][1], 2);
+}
+
 TEST(JsonTest, TypeNames) {
   EXPECT_EQ(JsonTypeName(Json(1)), "integer");
   EXPECT_EQ(JsonTypeName(Json(1.5)), "number");

@@ -108,7 +108,7 @@ void CurlPool::Release(std::shared_ptr<Handle> handle) {
   if (idle_.size() < max_idle_) idle_.push_back(std::move(handle));
 }
 
-HttpResult CurlPool::Post(const HttpRequest& request, const BodySink& sink) {
+HttpResult CurlPool::Perform(const HttpRequest& request, const BodySink& sink) {
   HttpResult result;
   std::shared_ptr<Handle> handle = Acquire();
   if (!handle->easy || !handle->multi) {
@@ -116,23 +116,34 @@ HttpResult CurlPool::Post(const HttpRequest& request, const BodySink& sink) {
     return result;
   }
   CURL* easy = handle->easy;
+  // A pooled handle keeps the previous exchange's options (its method among them); its
+  // connections and DNS cache survive the reset.
+  curl_easy_reset(easy);
   TransferState state{easy, &sink, &request.cancel, &result};
   char error_buffer[CURL_ERROR_SIZE] = {};
   curl_slist* headers = nullptr;
   for (const std::string& h : request.headers) headers = curl_slist_append(headers, h.c_str());
 
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(easy, CURLOPT_POST, 1L);
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  if (request.method == "POST") {
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  } else if (request.method != "GET") {
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
-  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is not followed with our headers
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (request.accept_compressed) curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, Millis(request.connect_timeout));
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, Millis(request.total_timeout));
+  if (request.total_timeout > Duration{0}) {
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, Millis(request.total_timeout));
+  }
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, &state);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody);
@@ -180,7 +191,7 @@ HttpResult CurlPool::Post(const HttpRequest& request, const BodySink& sink) {
       result.detail = error_buffer[0] ? std::string(error_buffer) : curl_easy_strerror(code);
     }
   }
-  Release(std::move(handle));
+  if (result.outcome == TransferOutcome::kCompleted) Release(std::move(handle));
   return result;
 }
 

@@ -1,5 +1,6 @@
-// One HTTP POST over a pooled libcurl handle, with prompt cancellation and a body sink.
-// Internal to the llm layer.
+// One HTTP exchange over a pooled libcurl handle, with prompt cancellation and a body sink.
+// Shared by the OpenAI-compatible client and the MCP streamable-HTTP transport (reagent::mcp
+// includes this directory privately); not part of the installed API.
 #pragma once
 
 #include <cstdint>
@@ -17,12 +18,17 @@
 namespace reagent::internal {
 
 struct HttpRequest {
-  std::string url;
+  // "POST" sends `body`; "GET" sends none; any other method ("DELETE") is sent as is,
+  // without a body.
+  std::string method = "POST";
+  std::string url;                   // http:// or https:// (other schemes are refused)
   std::vector<std::string> headers;  // "Name: value"
   std::string body;
   Duration connect_timeout{0};
-  Duration total_timeout{0};
-  Duration poll_interval{0};
+  Duration total_timeout{0};  // zero: no overall limit (a long-lived event stream)
+  Duration poll_interval{0};  // how often cancellation is looked at between wakeups
+  // Offer the encodings libcurl can decode (Accept-Encoding) and hand the sink decoded bytes.
+  bool accept_compressed = false;
   CancellationToken cancel;
 };
 
@@ -39,7 +45,7 @@ struct HttpResult {
   TransferOutcome outcome = TransferOutcome::kNetwork;
   int status = 0;
   HttpHeaders headers;
-  std::string detail;  // libcurl's description of a failure (no secrets: the key is a header)
+  std::string detail;  // libcurl's description of a failure (no secrets: keys are headers)
 };
 
 // Receives the body as it arrives, with the status and headers already known. Returns false
@@ -47,7 +53,9 @@ struct HttpResult {
 using BodySink = std::function<bool(int status, const HttpHeaders& headers, std::string_view bytes)>;
 
 // A pool of libcurl handles; each keeps its own connection cache, so reusing a handle reuses
-// its keep-alive connections. Thread-safe.
+// its keep-alive connections. A handle goes back to the pool only after a completed exchange:
+// libcurl closes the connection of a stopped or failed transfer, so such a handle has nothing
+// worth keeping. Thread-safe; each Perform uses a handle of its own.
 class CurlPool {
  public:
   explicit CurlPool(size_t max_idle);
@@ -55,7 +63,7 @@ class CurlPool {
   CurlPool(const CurlPool&) = delete;
   CurlPool& operator=(const CurlPool&) = delete;
 
-  HttpResult Post(const HttpRequest& request, const BodySink& sink);
+  HttpResult Perform(const HttpRequest& request, const BodySink& sink);
 
   struct Handle;
 

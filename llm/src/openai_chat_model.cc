@@ -192,7 +192,7 @@ ChatResult OpenAIChatModel::Impl::Call(const ChatRequest& request, const DeltaCa
   http.headers.push_back(stream ? "Accept: text/event-stream" : "Accept: application/json");
   Reception rx(model, options.max_response_bytes, on_delta, stream);
   Logger()->debug("POST {} model={} stream={}", endpoint, model, stream);
-  internal::HttpResult result = pool.Post(http, [&rx](int status, const HttpHeaders& h, std::string_view bytes) {
+  internal::HttpResult result = pool.Perform(http, [&rx](int status, const HttpHeaders& h, std::string_view bytes) {
     return rx.OnBytes(status, h, bytes);
   });
   return Finish(request, rx, result, model, stream, start);

@@ -1,7 +1,6 @@
-// JSON from the network, parsed under limits: nesting depth (a deep document would exhaust
-// the stack when it is destroyed), numbers that overflow a double, and a clear message naming
-// where the text went wrong — never an exception. The body size is bounded before this, by
-// the transport.
+// JSON from the network, parsed under core's policy (ParseJsonChecked: nesting depth, numbers
+// that overflow a double, never an exception) and refused in the server's own words, which its
+// 400 answers carry. The body size is bounded before this, by the transport.
 #pragma once
 
 #include <string_view>

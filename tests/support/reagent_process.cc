@@ -1,6 +1,7 @@
 #include "support/reagent_process.h"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -21,6 +22,16 @@ std::string ReadFile(const std::string& path) {
 int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
 
 }  // namespace
+
+void ExecReagent(const std::vector<std::string>& args) {
+  std::vector<std::string> copy = args;
+  std::string bin = REAGENT_BIN;
+  std::vector<char*> argv{bin.data()};
+  for (std::string& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  execv(REAGENT_BIN, argv.data());
+  _exit(127);
+}
 
 std::string ShellQuote(const std::string& s) {
   std::string out = "'";

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace reagent::testing {
 
@@ -26,6 +27,10 @@ CliRun ReagentSplit(const std::string& args, const std::string& env = "", const 
 // caller with RemoveTree.
 std::string MakeTempDir(const std::string& tag);
 void RemoveTree(const std::string& path);
+
+// In a freshly forked child, with its streams set up: becomes `reagent ARGS` (the binary
+// under test); exits with 127 if that fails.
+[[noreturn]] void ExecReagent(const std::vector<std::string>& args);
 
 // Single-quotes s for the shell.
 std::string ShellQuote(const std::string& s);

@@ -56,13 +56,7 @@ std::unique_ptr<ChildProcess> ChildProcess::Start(const std::vector<std::string>
     dup2(in, STDIN_FILENO);
     close(fds[0]);
     for (const std::string& kv : env) putenv(const_cast<char*>(kv.c_str()));
-    std::vector<std::string> copy = args;
-    std::string bin = REAGENT_BIN;
-    std::vector<char*> argv{bin.data()};
-    for (std::string& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(REAGENT_BIN, argv.data());
-    _exit(127);
+    ExecReagent(args);
   }
   close(fds[1]);
   auto child = std::unique_ptr<ChildProcess>(new ChildProcess());
@@ -93,6 +87,20 @@ std::string ChildProcess::ReadLine(milliseconds timeout) {
     const ssize_t n = read(out_fd_, buf, sizeof buf);
     if (n <= 0) return "";
     pending_.append(buf, static_cast<size_t>(n));
+  }
+}
+
+std::string ChildProcess::ReadToEnd(milliseconds timeout) {
+  const auto deadline = SteadyClock::now() + timeout;
+  std::string out = std::move(pending_);
+  pending_.clear();
+  while (true) {
+    pollfd p{out_fd_, POLLIN, 0};
+    if (poll(&p, 1, RemainingMs(deadline)) <= 0) return out;
+    char buf[4096];
+    const ssize_t n = read(out_fd_, buf, sizeof buf);
+    if (n <= 0) return out;
+    out.append(buf, static_cast<size_t>(n));
   }
 }
 

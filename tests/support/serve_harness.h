@@ -27,6 +27,8 @@ class ChildProcess {
 
   // The next stdout line ("" on EOF or timeout).
   std::string ReadLine(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // The rest of stdout, until the child closes it (or `timeout` passes).
+  std::string ReadToEnd(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   void Signal(int sig);
   // Exit code; -1 when killed by a signal; nullopt when still running after `timeout`.
   std::optional<int> Wait(std::chrono::milliseconds timeout = std::chrono::seconds(60));

@@ -29,9 +29,7 @@ Result<std::shared_ptr<ExternalTool>> ExternalTool::Create(ExternalToolConfig co
 
 ToolResult ExternalTool::Run(const nlohmann::json& arguments, const ToolContext& ctx) {
   tools_internal::ProcessSpec spec{
-      .argv = config_.argv,
-      .cwd = config_.cwd,
-      .env = {},
+      .program = {.argv = config_.argv, .cwd = config_.cwd, .env = {}},
       .stdin_data = DumpJson(arguments) + "\n",
       .timeout = TimeLeft(ctx),
       .kill_grace = config_.kill_grace,
@@ -40,8 +38,8 @@ ToolResult ExternalTool::Run(const nlohmann::json& arguments, const ToolContext&
       .cancel = ctx.cancel,
   };
   for (const auto& name : config_.env)
-    if (const char* v = std::getenv(name.c_str())) spec.env.push_back(name + "=" + v);
-  for (const auto& [k, v] : config_.set_env) spec.env.push_back(k + "=" + v);
+    if (const char* v = std::getenv(name.c_str())) spec.program.env.push_back(name + "=" + v);
+  for (const auto& [k, v] : config_.set_env) spec.program.env.push_back(k + "=" + v);
 
   Result<tools_internal::ProcessOutcome> run = tools_internal::RunProcess(spec);
   if (!run.ok()) return ToolResult::Error(tool_error::kFailed, run.status().message());

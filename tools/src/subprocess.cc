@@ -55,7 +55,7 @@ bool ReapUntil(pid_t pid, int* status, SteadyTime until) {
 }  // namespace
 
 Result<ProcessOutcome> RunProcess(const ProcessSpec& spec) {
-  REAGENT_ASSIGN_OR_RETURN(SpawnedProcess child, SpawnInNewGroup({spec.argv, spec.cwd, spec.env}));
+  REAGENT_ASSIGN_OR_RETURN(SpawnedProcess child, SpawnInNewGroup(spec.program));
   const pid_t pid = child.pid;
   Fd in(child.stdin_fd), out(child.stdout_fd), err(child.stderr_fd);
 

@@ -3,8 +3,8 @@
 
 #include <chrono>
 #include <string>
-#include <vector>
 
+#include "process_spawn.h"
 #include "reagent/core/cancellation.h"
 #include "reagent/core/clock.h"
 #include "reagent/core/status.h"
@@ -12,9 +12,7 @@
 namespace reagent::tools_internal {
 
 struct ProcessSpec {
-  std::vector<std::string> argv;  // argv[0] without '/' is looked up in PATH
-  std::string cwd;                // empty: inherit
-  std::vector<std::string> env;   // "NAME=value" entries: the child's whole environment
+  SpawnSpec program;              // what to run, where, with which environment
   std::string stdin_data;         // written, then stdin is closed
   Duration timeout;               // real time; then SIGTERM to the process group
   Duration kill_grace;            // real time between SIGTERM and SIGKILL

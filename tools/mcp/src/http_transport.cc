@@ -3,12 +3,14 @@
 // server's own requests and notifications first). A stream that drops before the response is
 // resumed with GET + Last-Event-ID after the server's `retry` delay. After initialize, a GET
 // stream carries server-initiated messages (list_changed, pings) if the server offers one.
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
-#include "http_exchange.h"
+#include "curl_transfer.h"
 #include "jsonrpc.h"
 #include "reagent/core/json.h"
 #include "reagent/core/logging.h"
@@ -18,6 +20,16 @@
 
 namespace reagent::mcp_internal {
 namespace {
+
+using internal::HttpRequest;
+using internal::HttpResult;
+using internal::TransferOutcome;
+
+// Idle libcurl handles kept for reuse (each holds its keep-alive connection).
+constexpr std::size_t kMaxIdleHandles = 4;
+// How often a transfer looks at cancellation between wakeups.
+constexpr auto kPollSlice = std::chrono::milliseconds(50);
+constexpr auto kConnectTimeout = std::chrono::milliseconds(10000);
 
 // Resuming a dropped response stream: attempts, and the delay when the server names none.
 constexpr int kMaxResumeAttempts = 3;
@@ -37,9 +49,23 @@ bool ValidSessionId(std::string_view id) {
   return true;
 }
 
-std::string ContentType(const HttpReply& head) {
-  auto it = head.headers.find("content-type");
-  if (it == head.headers.end()) return "";
+// One exchange with the endpoint; a deadline of SteadyTime::max() sets no overall limit (a
+// long-lived GET stream). A deadline already passed still gets the shortest timeout, so the
+// transfer fails as timed out rather than running unbounded.
+HttpRequest Exchange(std::string method, const std::string& url, std::vector<std::string> headers,
+                     SteadyTime deadline, CancellationToken cancel, std::string body = {}) {
+  Duration total{0};
+  if (deadline != SteadyTime::max()) {
+    total = std::max<Duration>(std::chrono::milliseconds(1), deadline - std::chrono::steady_clock::now());
+  }
+  return HttpRequest{.method = std::move(method), .url = url, .headers = std::move(headers),
+                     .body = std::move(body), .connect_timeout = kConnectTimeout, .total_timeout = total,
+                     .poll_interval = kPollSlice, .accept_compressed = true, .cancel = std::move(cancel)};
+}
+
+std::string ContentType(const HttpHeaders& headers) {
+  auto it = headers.find("content-type");
+  if (it == headers.end()) return "";
   std::string t = it->second.substr(0, it->second.find(';'));
   for (char& c : t)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -55,13 +81,13 @@ class BodyReader {
       : config_(config), events_(events), want_(want),
         sse_([this](const SseEvent& e) { return OnEvent(e); }, config.max_message_bytes) {}
 
-  // The sink for HttpExchanger::Perform.
-  bool Feed(const HttpReply& head, std::string_view bytes) {
+  // The body sink of CurlPool::Perform.
+  bool Feed(int status, const HttpHeaders& headers, std::string_view bytes) {
     if (mode_ == Mode::kUnknown) {
-      const std::string type = ContentType(head);
+      const std::string type = ContentType(headers);
       mode_ = type == "text/event-stream" ? Mode::kSse : Mode::kJson;
     }
-    if (head.status < 200 || head.status >= 300) mode_ = Mode::kJson;  // an error body: keep a bounded copy
+    if (status < 200 || status >= 300) mode_ = Mode::kJson;  // an error body: keep a bounded copy
     if (mode_ == Mode::kJson) {
       if (body_.size() + bytes.size() > config_.max_message_bytes) {
         error_ = "the server's answer is larger than " + std::to_string(config_.max_message_bytes) +
@@ -171,13 +197,13 @@ class HttpTransport final : public Transport {
   Status Send(const nlohmann::json& message, const SendOptions& options) override {
     if (closed_) return Status::Unavailable("the session is closed");
     const bool initialize = message.value("method", "") == "initialize";
-    HttpCall call{.method = "POST", .url = config_.url, .headers = Headers(!initialize),
-                  .body = DumpJson(message), .deadline = options.deadline, .cancel = options.cancel};
+    HttpRequest call = Exchange("POST", config_.url, Headers(!initialize), options.deadline, options.cancel,
+                                DumpJson(message));
     call.headers.push_back("Content-Type: application/json");
     call.headers.push_back("Accept: application/json, text/event-stream");
     BodyReader reader(config_, events_, options.request_id);
-    const HttpReply reply = http_.Perform(call, [&](const HttpReply& head, std::string_view bytes) {
-      return reader.Feed(head, bytes);
+    const HttpResult reply = http_.Perform(call, [&](int status, const HttpHeaders& headers, std::string_view bytes) {
+      return reader.Feed(status, headers, bytes);
     });
     if (initialize && reply.status >= 200 && reply.status < 300) {
       if (auto it = reply.headers.find("mcp-session-id"); it != reply.headers.end()) {
@@ -214,9 +240,9 @@ class HttpTransport final : public Transport {
     cv_.notify_all();
     if (stream_.joinable()) stream_.join();
     if (HasSession()) {
-      HttpCall call{.method = "DELETE", .url = config_.url, .headers = Headers(true),
-                    .deadline = std::chrono::steady_clock::now() + kDeleteTimeout};
-      http_.Perform(call, [](const HttpReply&, std::string_view) { return true; });  // 405 is fine too
+      const HttpRequest call =
+          Exchange("DELETE", config_.url, Headers(true), std::chrono::steady_clock::now() + kDeleteTimeout, {});
+      http_.Perform(call, [](int, const HttpHeaders&, std::string_view) { return true; });  // 405 is fine too
     }
   }
 
@@ -234,18 +260,19 @@ class HttpTransport final : public Transport {
     return h;
   }
 
-  Status TransferStatus(const HttpReply& reply, const BodyReader& reader, const SendOptions& options) {
+  Status TransferStatus(const HttpResult& reply, const BodyReader& reader, const SendOptions& options) {
     switch (reply.outcome) {
-      case HttpReply::Outcome::kCompleted: return Status::Ok();
-      case HttpReply::Outcome::kStopped:
+      case TransferOutcome::kCompleted: return Status::Ok();
+      case TransferOutcome::kAborted:
         return reader.error().empty() ? Status::Ok() : Status::Unavailable(reader.error());
-      case HttpReply::Outcome::kCancelled: return Status::Cancelled("cancelled");
-      case HttpReply::Outcome::kTimedOut:
+      case TransferOutcome::kCancelled: return Status::Cancelled("cancelled");
+      case TransferOutcome::kTimedOut:
         if (reader.got_response()) return Status::Ok();
         // libcurl's timer was set from the deadline and may fire a hair before it.
         return options.deadline != SteadyTime::max() ? Status::DeadlineExceeded("no answer in time")
                                                      : Status::Unavailable("the connection timed out: " + reply.detail);
-      case HttpReply::Outcome::kNetwork:
+      case TransferOutcome::kNetwork:
+      case TransferOutcome::kTruncated:  // a body cut short is a dropped connection here
         if (reader.got_response()) return Status::Ok();
         // A dropped SSE stream with an event id is resumable; the caller decides.
         if (reader.sse() && !reader.last_event_id().empty()) return Status::Ok();
@@ -263,17 +290,16 @@ class HttpTransport final : public Transport {
       if (std::chrono::steady_clock::now() + delay >= options.deadline)
         return Status::DeadlineExceeded("no answer in time (the event stream dropped)");
       if (WaitFor(delay, options.cancel)) return Status::Cancelled("cancelled");
-      HttpCall call{.method = "GET", .url = config_.url, .headers = Headers(true),
-                    .deadline = options.deadline, .cancel = options.cancel};
+      HttpRequest call = Exchange("GET", config_.url, Headers(true), options.deadline, options.cancel);
       call.headers.push_back("Accept: text/event-stream");
       call.headers.push_back("Last-Event-ID: " + last_id);
       BodyReader reader(config_, events_, options.request_id);
-      const HttpReply reply = http_.Perform(call, [&](const HttpReply& head, std::string_view bytes) {
-        return reader.Feed(head, bytes);
+      const HttpResult reply = http_.Perform(call, [&](int status, const HttpHeaders& headers, std::string_view bytes) {
+        return reader.Feed(status, headers, bytes);
       });
       if (reader.got_response()) return Status::Ok();
       if (!reader.error().empty()) return Status::Unavailable(reader.error());
-      if (reply.outcome == HttpReply::Outcome::kCancelled) return Status::Cancelled("cancelled");
+      if (reply.outcome == TransferOutcome::kCancelled) return Status::Cancelled("cancelled");
       if (reply.status == 405) return Status::Unavailable("the event stream dropped and the server cannot resume it (HTTP 405)");
       if (reply.status == 404 && HasSession()) return Status::Expired("the server ended the session (HTTP 404)");
       if (!reader.last_event_id().empty()) last_id = reader.last_event_id();
@@ -300,12 +326,12 @@ class HttpTransport final : public Transport {
     int failures = 0;
     auto backoff = std::chrono::milliseconds(1000);
     while (!stream_cancel_.cancelled()) {
-      HttpCall call{.method = "GET", .url = config_.url, .headers = Headers(true), .cancel = stream_cancel_.token()};
+      HttpRequest call = Exchange("GET", config_.url, Headers(true), SteadyTime::max(), stream_cancel_.token());
       call.headers.push_back("Accept: text/event-stream");
       if (!last_id.empty()) call.headers.push_back("Last-Event-ID: " + last_id);
       BodyReader reader(config_, events_, nullptr);
-      const HttpReply reply = http_.Perform(call, [&](const HttpReply& head, std::string_view bytes) {
-        return head.status >= 200 && head.status < 300 && reader.Feed(head, bytes);
+      const HttpResult reply = http_.Perform(call, [&](int status, const HttpHeaders& headers, std::string_view bytes) {
+        return status >= 200 && status < 300 && reader.Feed(status, headers, bytes);
       });
       if (stream_cancel_.cancelled()) return;
       if (reply.status == 405) return;  // the server offers no such stream
@@ -330,7 +356,7 @@ class HttpTransport final : public Transport {
   McpServerConfig config_;
   std::vector<std::string> extra_headers_;
   TransportEvents events_;
-  HttpExchanger http_;
+  internal::CurlPool http_{kMaxIdleHandles};
   std::atomic<bool> closed_{false};
 
   std::mutex mu_;  // session_id_, protocol_version_, stop_

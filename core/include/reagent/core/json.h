@@ -18,6 +18,8 @@
 #include <nlohmann/json.hpp>
 
 #include "reagent/core/bounded_read.h"
+#include "reagent/core/expected.h"
+#include "reagent/core/line_reader.h"
 #include "reagent/core/status.h"
 
 namespace reagent {
@@ -35,6 +37,25 @@ struct JsonLimits {
 // limits.max_depth, or a number out of range.
 Result<Json> ParseJson(std::string_view text, std::string_view where = "input",
                        const JsonLimits& limits = {});
+
+// Why the policy refused a text, before it is worded: for callers whose error messages have a
+// shape of their own (the HTTP server's 400 answers). ParseJson words the same refusals.
+struct JsonRefusal {
+  enum class Kind {
+    kSyntax,            // malformed text (or any other parser complaint)
+    kTooDeep,           // nesting deeper than JsonLimits::max_depth
+    kNumberOutOfRange,  // a number beyond what a double can hold
+    kOutOfMemory,
+  };
+  Kind kind = Kind::kSyntax;
+  size_t byte = 0;      // offset of the problem (the bracket too deep, the number, the syntax error)
+  std::string reason;   // the parser's words, without nlohmann's "[json.exception…] " prefix
+                        // ("number overflow parsing '1e400'"); empty for kTooDeep, kOutOfMemory
+  std::string number;   // kNumberOutOfRange: the number as written, when the parser named it
+};
+
+// The same policy as ParseJson, its refusals unworded.
+Expected<Json, JsonRefusal> ParseJsonChecked(std::string_view text, const JsonLimits& limits = {});
 
 // One line of JSON lines input, as a LineReader read it: "line N: …" errors, a too-long line
 // naming kMaxJsonLineBytes.

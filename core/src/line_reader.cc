@@ -1,23 +1,27 @@
-#include "support/line_reader.h"
+#include "reagent/core/line_reader.h"
 
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
-namespace reagent::cli {
+namespace reagent {
 namespace {
 
 // Bytes asked for per read: large enough that the system call cost vanishes.
-constexpr size_t kBlock = 1 << 20;
+constexpr size_t kBlock = size_t{1} << 20;
 
 }  // namespace
 
-LineReader::LineReader(int fd, size_t max_line_bytes, std::function<void()> before_wait)
-    : fd_(fd), max_line_bytes_(max_line_bytes), before_wait_(std::move(before_wait)) {}
+LineReader::LineReader(int fd, size_t max_line_bytes, LineReaderOptions options)
+    : fd_(fd), max_line_bytes_(max_line_bytes), options_(std::move(options)) {}
 
-std::optional<std::string_view> LineReader::Next() {
-  too_long_ = false;
+LineReader::Line LineReader::Numbered(std::string_view text, bool too_long) {
+  if (!too_long && options_.strip_cr && !text.empty() && text.back() == '\r') text.remove_suffix(1);
+  return Line{.text = text, .number = ++number_, .too_long = too_long};
+}
+
+std::optional<LineReader::Line> LineReader::Next() {
   while (true) {
     if (scanned_ < end_) {
       const void* nl = std::memchr(buffer_.data() + scanned_, '\n', end_ - scanned_);
@@ -29,12 +33,8 @@ std::optional<std::string_view> LineReader::Next() {
           skipping_ = false;
           continue;
         }
-        ++number_;
-        if (line.size() > max_line_bytes_) {
-          too_long_ = true;
-          line = line.substr(0, max_line_bytes_);
-        }
-        return line;
+        if (line.size() > max_line_bytes_) return Numbered(line.substr(0, max_line_bytes_), true);
+        return Numbered(line, false);
       }
       scanned_ = end_;
       if (skipping_) {
@@ -42,17 +42,15 @@ std::optional<std::string_view> LineReader::Next() {
       } else if (end_ - begin_ > max_line_bytes_) {
         std::string_view head(buffer_.data() + begin_, max_line_bytes_);
         begin_ = end_;
-        skipping_ = too_long_ = true;
-        ++number_;
-        return head;
+        skipping_ = true;
+        return Numbered(head, true);
       }
     }
     if (!Fill()) {
       if (begin_ == end_ || skipping_) return std::nullopt;
       std::string_view last(buffer_.data() + begin_, end_ - begin_);  // no final newline
       begin_ = scanned_ = end_;
-      ++number_;
-      return last;
+      return Numbered(last, false);
     }
   }
 }
@@ -67,7 +65,7 @@ bool LineReader::Fill() {
     begin_ = 0;
   }
   if (buffer_.size() < end_ + kBlock) buffer_.resize(end_ + kBlock);
-  if (before_wait_) before_wait_();
+  if (options_.before_wait) options_.before_wait();
   while (true) {
     const ssize_t n = ::read(fd_, buffer_.data() + end_, buffer_.size() - end_);
     if (n > 0) {
@@ -83,4 +81,4 @@ bool LineReader::Fill() {
   return false;
 }
 
-}  // namespace reagent::cli
+}  // namespace reagent
