@@ -88,11 +88,14 @@ bool SseParser::ProcessLine(std::string_view line) {
     // Only ASCII digits count; anything else is ignored, as the spec says. Capped so a hostile
     // value cannot overflow.
     constexpr int64_t kMaxRetryMs = int64_t{1} << 40;
+    // More than 13 digits is ignored like any other invalid value, before it is read (13
+    // digits fit an int64_t; a longer run would overflow it).
     bool digits = !value.empty() && value.size() <= 13;
     int64_t ms = 0;
-    for (char c : value) {
-      if (c < '0' || c > '9') { digits = false; break; }
-      ms = ms * 10 + (c - '0');
+    for (size_t i = 0; digits && i < value.size(); ++i) {
+      const char c = value[i];
+      if (c < '0' || c > '9') digits = false;
+      else ms = ms * 10 + (c - '0');
     }
     if (digits) retry_ms_ = std::min(ms, kMaxRetryMs);
   }
