@@ -64,6 +64,11 @@ struct TokenTables {
 };
 constexpr TokenTables kTok;
 
+// Tokens up to this long have their weight sums cached per thread (Score); ForEachToken
+// zero-pads every token to this length so the cache compares whole words.
+constexpr size_t kCachedBytes = 24;
+static_assert(kCachedBytes % 8 == 0);
+
 uint32_t U32(const unsigned char* p) {
   uint32_t v;
   std::memcpy(&v, p, 4);
@@ -199,7 +204,7 @@ namespace {
 // compared in full, so a hit is exact.
 struct TokenCache {
   static constexpr size_t kEntries = 2048;
-  static constexpr size_t kBytes = 24;  // longer tokens are not cached
+  static constexpr size_t kBytes = kCachedBytes;  // longer tokens are not cached
   static constexpr size_t kWords = kBytes / 8;
   // The token's bytes, zero-padded to kBytes, as words: compared with three loads.
   struct Entry {

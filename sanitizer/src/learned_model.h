@@ -46,7 +46,6 @@ class LearnedModel {
 
  private:
   static constexpr size_t kMaxTokenBytes = 64;
-  static constexpr size_t kCachedBytes = 24;  // tokens up to this long are cached per thread
 
   LearnedModel() = default;
   template <typename OnToken>

@@ -7,8 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <random>
 #include <string>
@@ -25,6 +23,15 @@ std::vector<uint8_t> Naive(const std::vector<std::string>& strings, std::string_
   std::vector<uint8_t> found(strings.size(), 0);
   for (size_t k = 0; k < strings.size(); ++k) found[k] = text.find(strings[k]) != std::string_view::npos;
   return found;
+}
+
+// The built-in rule file, compiled into `book` as a Sanitizer compiles it.
+::testing::AssertionResult CompileBuiltinRules(RuleBook& book) {
+  auto doc = ReadJsonFile(REAGENT_SANITIZER_RULES);
+  if (!doc.ok()) return ::testing::AssertionFailure() << doc.status().message();
+  if (Status st = book.Add(*doc, "rules.json"); !st.ok()) return ::testing::AssertionFailure() << st.message();
+  if (Status st = book.Compile(64 << 20); !st.ok()) return ::testing::AssertionFailure() << st.message();
+  return ::testing::AssertionSuccess();
 }
 
 TEST(LiteralMatcher, FindsWhatANaiveSearchFinds) {
@@ -72,13 +79,8 @@ TEST(LiteralFilter, OnlyRulesWhoseLiteralsAreThereAreCandidates) {
 }
 
 TEST(LiteralFilter, NeverRulesOutAMatchingBuiltinRule) {
-  std::ifstream in(REAGENT_SANITIZER_RULES);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto doc = ParseJson(text);
-  ASSERT_TRUE(doc.ok());
   RuleBook book;
-  ASSERT_TRUE(book.Add(*doc, "rules.json").ok());
-  ASSERT_TRUE(book.Compile(64 << 20).ok());
+  ASSERT_TRUE(CompileBuiltinRules(book));
   size_t checked = 0;
   for (const Rule& rule : book.rules()) {
     for (const std::string& example : rule.hits) {
@@ -113,13 +115,8 @@ TEST(LiteralFilter, NeverRulesOutAMatchingBuiltinRule) {
 // for the built-in squeezed patterns with their hit examples placed at the start, in the
 // middle and at the end of filler text, and for patterns with long gaps.
 TEST(LiteralFilter, WindowedMatchEqualsAWholeTextSearch) {
-  std::ifstream in(REAGENT_SANITIZER_RULES);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto doc = ParseJson(text);
-  ASSERT_TRUE(doc.ok());
   RuleBook book;
-  ASSERT_TRUE(book.Add(*doc, "rules.json").ok());
-  ASSERT_TRUE(book.Compile(64 << 20).ok());
+  ASSERT_TRUE(CompileBuiltinRules(book));
   std::vector<std::string> patterns;
   std::vector<std::string> examples;
   for (const Rule& rule : book.rules()) {

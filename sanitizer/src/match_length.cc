@@ -11,6 +11,12 @@ constexpr size_t kTooLong = size_t{1} << 20;
 // non-ASCII class can consume.
 constexpr size_t kMaxCharBytes = 4;
 
+// ASCII punctuation: escaped, it stands for itself (one byte).
+bool IsPunct(char e) {
+  return (e >= '!' && e <= '/') || (e >= ':' && e <= '@') || (e >= '[' && e <= '`') ||
+         (e >= '{' && e <= '~');
+}
+
 // Recursive descent over the pattern; every function returns nullopt for "no bound".
 class Parser {
  public:
@@ -141,9 +147,7 @@ class Parser {
     i_ += 2;
     if (e == 'd' || e == 'w' || e == 's') return size_t{1};  // ASCII classes in RE2
     if (e == 'D' || e == 'W' || e == 'S') return kMaxCharBytes;
-    bool punct = (e >= '!' && e <= '/') || (e >= ':' && e <= '@') || (e >= '[' && e <= '`') ||
-                 (e >= '{' && e <= '~');
-    if (punct) return size_t{1};
+    if (IsPunct(e)) return size_t{1};
     return std::nullopt;  // \b \B \A \z \x \p \Q \C, digits, …
   }
 
@@ -162,8 +166,7 @@ class Parser {
       if (c == '\\') {
         if (i_ + 1 >= p_.size()) return std::nullopt;
         char e = p_[i_ + 1];
-        bool known = e == 'd' || e == 'w' || e == 's' || (e >= '!' && e <= '/') ||
-                     (e >= ':' && e <= '@') || (e >= '[' && e <= '`') || (e >= '{' && e <= '~');
+        const bool known = e == 'd' || e == 'w' || e == 's' || IsPunct(e);
         if (!known) return std::nullopt;  // \S \W \D \p \x … inside a class
         i_ += 2;
         continue;
