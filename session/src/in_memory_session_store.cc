@@ -152,10 +152,10 @@ class InMemorySessionStore final : public SessionStore {
     LedgerTotal& total = state_->ledger[{info.user_id, UtcDay(now), info.id}];
     total.steps += 1;
     total.usage += step.usage;
+    info.message_count += row.message_count;
     s->steps.push_back(std::move(row));
     s->messages.insert(s->messages.end(), step.messages.begin(), step.messages.end());
     info.step_count += 1;
-    info.message_count += row.message_count;
     info.usage += step.usage;
     info.last_access = now;
     return Status::Ok();
