@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "agent_test_harness.h"
+#include "reagent/agent/history_trimmer.h"
 
 namespace reagent {
 namespace {
@@ -273,6 +274,70 @@ TEST(AgentHistory, OldTurnsAreTrimmedToFitTheContextWindow) {
   EXPECT_NE(last[1].content.find("omitted"), std::string::npos);
   EXPECT_GE(h.observer.Count(Kind::kHistoryTrimmed), 1);
   EXPECT_EQ(h.Stored().messages.size(), 12u);  // trimming never deletes stored history
+}
+
+// The agent keeps a trimmed prompt from step to step (dropping and appending in place); each
+// prompt must still be exactly what trimming the conversation from scratch gives.
+TEST(AgentHistory, PromptsTrimmedStepByStepEqualTrimmingFromScratch) {
+  AgentHarness h;
+  json replies = json::array();
+  for (int turn = 0; turn < 5; ++turn) {
+    for (int step = 0; step < 4; ++step) {
+      replies.push_back({{"content", fmt::format("Thought: step {} of turn {}.\nAction: lookup\nAction Input: "
+                                                 "{{\"q\": \"{}\"}}", step, turn, step)}});
+    }
+    replies.push_back({{"content", "Final Answer: done " + std::to_string(turn)}});
+  }
+  auto model = h.AddModel("gpt-4.1", replies);
+  int calls = 0;
+  h.AddTool(MakeTool({.name = "lookup", .description = "Looks facts up",
+                      .parameters = {{"type", "object"}, {"properties", {{"q", {{"type", "string"}}}}}}},
+                     [&calls](const json&, const ToolContext&) {
+                       // About 200 tokens (numbers do not merge the way a repeated letter does),
+                       // so four steps outgrow the window and the turn drops its own steps.
+                       std::string text = fmt::format("fact {}:", ++calls);
+                       for (int i = 0; i < 200; ++i) text += fmt::format(" {}", i * 7 + calls);
+                       return ToolResult::Text(text);
+                     }));
+  const int64_t window = 1024 + 900;  // a prompt limit of 900 tokens after the output allowance
+  h.Build({.context_window = window});
+  for (int turn = 0; turn < 5; ++turn) {
+    TurnResult r = h.Run("Question " + std::to_string(turn));
+    ASSERT_EQ(r.stop_reason, StopReason::kFinalAnswer) << r.stop_detail;
+  }
+  const Session stored = h.Stored();
+  const TokenCounter counter = TokenCounter::ForModel("gpt-4.1");
+  int compared = 0, dropped_turns = 0, dropped_steps = 0;
+  for (const ChatRequest& request : model->requests()) {
+    const MessageList& sent = request.messages;
+    // The conversation as it stood: the system prompt, then the stored history up to the
+    // prompt's last message (every message is distinct: tool results are numbered).
+    std::vector<Message> conv = {sent[0]};
+    size_t end = 0;
+    while (end < stored.messages.size() && !(stored.messages[end] == sent.back())) ++end;
+    ASSERT_LT(end, stored.messages.size());
+    conv.insert(conv.end(), stored.messages.begin(), stored.messages.begin() + static_cast<std::ptrdiff_t>(end) + 1);
+    size_t turn_start = conv.size() - 1;
+    while (conv[turn_start].role != Role::kUser || IsObservationMessage(conv[turn_start])) --turn_start;
+    std::vector<int64_t> tokens;
+    for (const Message& m : conv) tokens.push_back(counter.CountMessage(m));
+    const TrimResult trim = TrimHistory(conv, tokens, turn_start, counter.CountMessages({}), window - 1024,
+                                        window - 1024, [&](const std::string& note) {
+                                          return counter.CountMessage(Message::System(note));
+                                        });
+    std::vector<Message> expected;
+    for (size_t i : trim.kept) {
+      expected.push_back(conv[i]);
+      if (i == 0 && !trim.note.empty()) expected.push_back(Message::System(trim.note));
+    }
+    ASSERT_EQ(sent.view(), expected) << "request " << compared;
+    ++compared;
+    dropped_turns += trim.dropped_turns > 0;
+    dropped_steps += trim.dropped_steps > 0;
+  }
+  EXPECT_EQ(compared, 25);
+  EXPECT_GT(dropped_turns, 5);  // the comparison covered prompts that dropped earlier turns
+  EXPECT_GT(dropped_steps, 0);  // and prompts that dropped steps of their own turn
 }
 
 TEST(AgentConcurrency, OneAgentServesManySessionsAtOnce) {

@@ -86,12 +86,14 @@ void TurnRunner::Push(Message m) {
 }
 
 void TurnRunner::PopLast() {
+  window_.Reset();
   conv_tokens_total_ -= conv_tokens_.back();
   conv_tokens_.pop_back();
   conv_.pop_back();
 }
 
 void TurnRunner::SetMessage(size_t index, Message m) {
+  window_.Reset();
   const int64_t tokens = shared_.counter->CountMessage(m);
   conv_tokens_total_ += tokens - conv_tokens_[index];
   conv_tokens_[index] = tokens;
@@ -284,17 +286,20 @@ TurnRunner::Prompt TurnRunner::BuildPrompt(int64_t fixed_tokens, int64_t limit, 
     p.fits = true;
     return p;
   }
-  const TrimResult trim = TrimHistory(
-      conv_.view(), conv_tokens_, turn_start_, fixed_tokens, limit, std::max(limit, step_limit),
-      [&](const std::string& note) { return shared_.counter->CountMessage(Message::System(note)); });
+  // Trimmed at every step from here on, so what does not change between steps is kept: the
+  // grouping of the earlier turns, the note's count, and the prompt's messages (PromptWindow).
+  if (!earlier_) earlier_ = GroupEarlierTurns(conv_.view(), conv_tokens_, turn_start_);
+  const TrimResult trim = TrimGrouped(
+      *earlier_, conv_.view(), conv_tokens_, fixed_tokens, limit, std::max(limit, step_limit),
+      [&](const std::string& note) {
+        if (note != note_count_.first) {
+          note_count_ = {note, shared_.counter->CountMessage(Message::System(note))};
+        }
+        return note_count_.second;
+      });
   p.tokens = trim.tokens;
   p.fits = trim.fits;
-  std::vector<Message>& messages = p.messages.Mutable();
-  messages.reserve(trim.kept.size() + 1);
-  for (size_t i : trim.kept) {
-    messages.push_back(conv_.view()[i]);
-    if (i == 0 && !trim.note.empty()) messages.push_back(Message::System(trim.note));
-  }
+  p.messages = window_.Update(conv_, trim.kept, trim.note);
   if (!trim.note.empty() && trim.note != last_trim_note_) {
     last_trim_note_ = trim.note;
     Emit({.kind = AgentEvent::Kind::kHistoryTrimmed, .step = budget_.steps(), .text = trim.note});

@@ -12,8 +12,10 @@
 
 #include "agent_shared.h"
 #include "history_cache.h"
+#include "prompt_window.h"
 #include "reagent/agent/agent.h"
 #include "reagent/agent/token_budget.h"
+#include "trim_groups.h"
 
 namespace reagent {
 
@@ -109,6 +111,11 @@ class TurnRunner {
   int64_t stored_at_start_ = 0;        // messages the store held for the session at the start
   std::vector<std::pair<size_t, ScanResult>> history_findings_;  // history scans that did not allow
   std::string last_trim_note_;
+  // Trimming state kept across the turn's steps (see BuildPrompt): the earlier turns grouped
+  // once, the last trimmed prompt, and the last note with its count.
+  std::optional<EarlierTurns> earlier_;
+  PromptWindow window_;
+  std::pair<std::string, int64_t> note_count_;
   int consecutive_parse_failures_ = 0;
   bool stopped_ = false;
   TurnResult result_;

@@ -479,11 +479,12 @@ void TurnRunner::Closing(StopReason reason, std::string detail) {
   // instruction to answer now: swapped into conv_ for the call (no copy of the history) and
   // taken out again before the answer is added.
   Message step_system = std::exchange(conv_[0], Message::System(shared_.closing_system_prompt));
+  window_.Reset();  // its prompts hold the step's system prompt
   const int64_t step_system_tokens = std::exchange(conv_tokens_[0], shared_.closing_system_tokens);
   conv_tokens_total_ += shared_.closing_system_tokens - step_system_tokens;
   Push(Message::User(ClosingInstruction(why)));
   auto restore = [&] {
-    PopLast();
+    PopLast();  // resets the window too
     conv_tokens_total_ += step_system_tokens - conv_tokens_[0];
     conv_tokens_[0] = step_system_tokens;
     conv_[0] = std::move(step_system);
