@@ -44,7 +44,9 @@ fuzz:
 	@cmake --build --preset fuzz -j $(JOBS)
 	@scripts/run-fuzzers build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-bench: release
+bench:
+	@scripts/install-deps bench
+	@$(MAKE) --no-print-directory release
 	@scripts/run-benchmarks build/release
 
 install: release

@@ -21,6 +21,9 @@
 //                              dirties is one frame), the turn's lease and touch writes included
 // A warm-up turn in another session runs first, so turn 1 is not the process's first scan.
 //   peak_rss_mb                the process's peak resident memory so far
+// Under valgrind's callgrind the run also writes one profile per turn (instructions are not
+// disturbed by other processes the way time is): bench/agent_session_instructions.sh reads
+// them into instructions per step by turn.
 // Only public API is used, so the same file builds against older trees for before/after runs.
 #include <sys/resource.h>
 #include <time.h>
@@ -35,6 +38,12 @@
 #include <vector>
 
 #include <benchmark/benchmark.h>
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define REAGENT_END_OF(what) CALLGRIND_DUMP_STATS_AT(what)  // a no-op outside callgrind
+#else
+#define REAGENT_END_OF(what) ((void)(what))
+#endif
 
 #include "agent_script.h"
 
@@ -132,6 +141,7 @@ void BM_AgentSession(benchmark::State& state) {
     per_step.clear();
     cpu_per_step.clear();
     int64_t frames = 0, counted_steps = 0;
+    REAGENT_END_OF("setup");
     for (int t = 0; t < kTurns; ++t) {
       const int64_t frames_before = sqlite ? WalFrames(db) : 0;
       const double cpu0 = ThreadCpuMicros();
@@ -139,6 +149,7 @@ void BM_AgentSession(benchmark::State& state) {
       auto r = agent->Run(session, "How many people live in Hanoi? (asked for the " + std::to_string(t + 1) + ". time)");
       const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
       const double cpu = ThreadCpuMicros() - cpu0;
+      REAGENT_END_OF(("turn " + std::to_string(t + 1)).c_str());
       if (!r.ok() || r->stop_reason != StopReason::kFinalAnswer || r->steps != steps) {
         state.SkipWithError("turn did not complete as scripted");
         return;
