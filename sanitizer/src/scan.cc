@@ -7,6 +7,7 @@
 
 #include "byte_blocks.h"
 #include "payload_decoder.h"
+#include "rejoined_words.h"
 #include "sanitizer_impl.h"
 
 namespace reagent {
@@ -222,6 +223,21 @@ ScanResult Sanitizer::Scan(std::string_view text, TextSource source) const {
         return BlockWith(MakeFinding("internal.regex_failure", "internal", 0, text.size(), 1.0));
       }
       for (Hit& h : inner) hits.push_back({h.rule, p.start, p.end, true, true});
+      if (impl_->model) logit = std::max(logit, impl_->model->Score(payload_views.folded.text));
+    }
+    // Lines whose words were taken apart ("i g n o r e", "ign.ore") are read once more with
+    // the words rejoined. What they add is a disguised match over the lines (a rule that
+    // matched the text as it stands already counts).
+    for (const Payload& p : sanitizer_internal::FindRejoined(text, kMaxPayloads)) {
+      sanitizer_internal::BuildViews(p.decoded, payload_views);
+      std::vector<Hit> inner;
+      if (!impl_->Match(payload_views, false, inner)) {
+        return BlockWith(MakeFinding("internal.regex_failure", "internal", 0, text.size(), 1.0));
+      }
+      for (const Hit& h : inner) {
+        const bool known = std::any_of(hits.begin(), hits.end(), [&](const Hit& k) { return k.rule == h.rule; });
+        if (!known) hits.push_back({h.rule, p.start, p.end, true, false});
+      }
       if (impl_->model) logit = std::max(logit, impl_->model->Score(payload_views.folded.text));
     }
 
