@@ -218,12 +218,73 @@ struct TokenCache {
 
 }  // namespace
 
+namespace {
+
+// The index of the previous token with the same key (its unigram hash, or its pair hash), for
+// keys met in order. Open addressing over 8-byte slots; it grows at half full, and only the
+// slots a text used are cleared after it, so it stays small and warm in the cache (a text's
+// distinct tokens, not its tokens, decide its size).
+class LastSeen {
+ public:
+  LastSeen() : slots_(kInitialSlots) {}
+  // Forgets the keys of the previous text.
+  void Reset() {
+    for (uint32_t slot : used_) slots_[slot] = Slot{};
+    used_.clear();
+  }
+  // The index last recorded for `key` (or -1), and records `index` for it.
+  int32_t Exchange(uint32_t key, int32_t index) {
+    if (2 * (used_.size() + 1) > slots_.size()) Grow();
+    const size_t mask = slots_.size() - 1;
+    size_t slot = Fmix(key) & mask;
+    while (slots_[slot].index >= 0 && slots_[slot].key != key) slot = (slot + 1) & mask;
+    Slot& s = slots_[slot];
+    const int32_t previous = s.index;
+    if (previous < 0) used_.push_back(static_cast<uint32_t>(slot));
+    s = {key, index};
+    return previous;
+  }
+
+ private:
+  static constexpr size_t kInitialSlots = 1024;
+  struct Slot {
+    uint32_t key = 0;
+    int32_t index = -1;  // -1: empty
+  };
+  void Grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    std::vector<uint32_t> used;
+    used.reserve(used_.size());
+    for (uint32_t o : used_) {
+      size_t slot = Fmix(old[o].key) & mask;
+      while (slots_[slot].index >= 0) slot = (slot + 1) & mask;
+      slots_[slot] = old[o];
+      used.push_back(static_cast<uint32_t>(slot));
+    }
+    used_.swap(used);
+  }
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> used_;
+};
+
+}  // namespace
+
 double LearnedModel::Score(std::string_view folded) const {
-  thread_local std::vector<int64_t> prefix;  // prefix[k]: weight of tokens [0, k)
-  // Per token: the sum of its own features' weights and its bigram's bucket. The bigram
-  // weights are fetched in a second, tight loop, where the CPU overlaps their cache misses
-  // (fetched token by token, each waited for the next token's hashing).
-  thread_local std::vector<std::pair<int32_t, uint32_t>> tokens_seen;
+  // Per token: the sum of its own features' weights, its bigram's bucket and weight, its
+  // unigram and pair hashes, and where the same token and the same pair were last seen. The
+  // bigram weights are fetched in a second, tight loop, where the CPU overlaps their cache
+  // misses (fetched token by token, each waited for the next token's hashing).
+  struct Token {
+    int32_t own;
+    uint32_t bigram;        // kNoBigram for the first token
+    int32_t bigram_weight;  // 0 for the first token
+    uint32_t unigram_hash, pair_hash;
+    int32_t previous_unigram, previous_pair;
+  };
+  thread_local std::vector<Token> tokens_seen;
+  thread_local LastSeen unigrams, pairs;
   thread_local std::unique_ptr<TokenCache> cache;
   if (!cache) cache = std::make_unique<TokenCache>();
   if (cache->owner != id_) {
@@ -233,7 +294,8 @@ double LearnedModel::Score(std::string_view folded) const {
   tokens_seen.clear();
   uint32_t prev = 0;
   ForEachToken(folded, [&](size_t token, const unsigned char* tok, size_t len, uint32_t u) {
-    const uint32_t bigram = token > 0 ? BigramBucket(prev, u) : kNoBigram;
+    const uint32_t pair = (prev * kBigramMix) ^ u;
+    const uint32_t bigram = token > 0 ? Fmix(pair) >> (32 - bits_) : kNoBigram;
     if (bigram != kNoBigram) __builtin_prefetch(weights_ + bigram);
     prev = u;
     auto own = [&] {
@@ -256,20 +318,34 @@ double LearnedModel::Score(std::string_view folded) const {
     } else {
       sum = own();
     }
-    tokens_seen.emplace_back(sum, bigram);
+    tokens_seen.push_back({sum, bigram, 0, u, pair, -1, -1});
   });
-  prefix.resize(tokens_seen.size() + 1);
-  prefix[0] = 0;
-  for (size_t k = 0; k < tokens_seen.size(); ++k) {
-    const auto [sum, bigram] = tokens_seen[k];
-    prefix[k + 1] = prefix[k] + sum + (bigram != kNoBigram ? weights_[bigram] : 0);
+  const size_t tokens = tokens_seen.size();
+  unigrams.Reset();
+  pairs.Reset();
+  for (size_t k = 0; k < tokens; ++k) {
+    Token& t = tokens_seen[k];
+    const auto index = static_cast<int32_t>(k);
+    if (t.bigram != kNoBigram) t.bigram_weight = weights_[t.bigram];
+    t.previous_unigram = unigrams.Exchange(t.unigram_hash, index);
+    if (k > 0) t.previous_pair = pairs.Exchange(t.pair_hash, index);  // the first has no pair
   }
-  const size_t tokens = prefix.size() - 1;
-  int64_t best = prefix[tokens];
+  // A window counts each distinct token's own features once and each distinct pair's bigram
+  // once (features.py): a word repeated down a table column weighs what it weighs once.
+  auto window = [&](size_t s, size_t e) {
+    int64_t sum = 0;
+    const auto first = static_cast<int32_t>(s);
+    for (size_t k = s; k < e; ++k) {
+      const Token& t = tokens_seen[k];
+      sum += (t.previous_unigram < first ? t.own : 0) +
+             (t.previous_pair < first ? t.bigram_weight : 0);
+    }
+    return sum;
+  };
+  int64_t best = window(0, std::min<size_t>(tokens, window_));
   if (tokens > window_) {
-    best = prefix[window_];
     for (size_t s = stride_; s < tokens; s += stride_) {
-      best = std::max(best, prefix[std::min(tokens, s + window_)] - prefix[s]);
+      best = std::max(best, window(s, std::min(tokens, s + window_)));
       if (s + window_ >= tokens) break;
     }
   }

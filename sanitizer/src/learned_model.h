@@ -9,7 +9,10 @@
 // a bigram with the previous token, and the character trigrams of tokens of 5 bytes or more,
 // each hashed into 2^bits buckets of int16 weights. The text is scored in windows of
 // `window` tokens every `stride` tokens; the score is the best window's logit, so one
-// injected paragraph inside a long benign document is not diluted by the rest.
+// injected paragraph inside a long benign document is not diluted by the rest. A window
+// counts each distinct token's unigram and trigrams once and each distinct pair's bigram once,
+// so repetition adds nothing: a column of "yes" in a table or "no no no ..." weighs what one
+// "yes" or "no" weighs.
 #pragma once
 
 #include <cstdint>

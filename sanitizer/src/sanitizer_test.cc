@@ -210,8 +210,30 @@ TEST(Sanitizer, ForgedProtocolLinesWeighMoreInToolOutputThanFromTheUser) {
   ScanResult user = Shared().Scan(text, TextSource::kUser);
   EXPECT_TRUE(HasCategory(tool, "forged_protocol"));
   EXPECT_EQ(tool.verdict, Verdict::kBlock);
-  EXPECT_EQ(user.verdict, Verdict::kAllow);
   EXPECT_LT(user.score, tool.score);
+  // The protocol rules alone do not block it from a user (the learned layer, which reads
+  // "delete everything", may add the rest).
+  auto rules = *Sanitizer::Create({.learned_layer = false});
+  EXPECT_EQ(rules->Scan(text, TextSource::kUser).verdict, Verdict::kAllow);
+  EXPECT_EQ(rules->Scan(text, TextSource::kTool).verdict, Verdict::kBlock);
+}
+
+TEST(Sanitizer, TablesAndNumbersInToolOutputAreAllowedUntouched) {
+  // Columns of the same short values once added up to a block in the learned layer.
+  std::string csv = "id,qty,flag,ok\n";
+  for (int i = 0; i < 200; ++i) {
+    csv += std::to_string(i) + "," + std::to_string(i * 7 % 10) + "," + (i % 3 ? "y" : "n") +
+           "," + (i % 2 ? "yes" : "no") + "\n";
+  }
+  std::string table = "| Name | Done |\n|---|---|\n";
+  for (int i = 0; i < 100; ++i) table += "| task " + std::to_string(i) + " | yes |\n";
+  std::string bits;
+  for (int i = 0; i < 400; ++i) bits += (i * 2654435761u >> 7) % 2 ? "1 " : "0 ";
+  for (const std::string& text : {csv, table, bits, std::string(2000, 'o') + " " + csv}) {
+    ScanResult r = Shared().Scan(text, TextSource::kTool);
+    EXPECT_EQ(r.verdict, Verdict::kAllow) << text.substr(0, 60);
+    EXPECT_EQ(r.cleaned, text);
+  }
 }
 
 TEST(Sanitizer, TheWordsFinalAnswerInAUserMessageAreNotAnAttack) {

@@ -12,7 +12,11 @@ A token holding an ASCII letter and one of 0 1 3 4 5 7 @ $ is read as leetspeak
 (0→o 1→i 3→e 4→a 5→s 7→t @→a $→s). Per token i: a unigram feature and, for i > 0, a bigram
 feature with token i-1; tokens of at least CHAR_MIN bytes add their character trigrams.
 A window is WINDOW consecutive tokens; windows start every STRIDE tokens; a text of at most
-WINDOW tokens is one window. A window's score is bias + the sum of its features' weights.
+WINDOW tokens is one window. A window counts each distinct token (by its unigram hash) once,
+with its unigram and trigram features, and each distinct bigram (by its pair hash) once, so a
+word repeated down a table column or a run of "no no no ..." weighs what it weighs once. A
+window's score is bias + the sum of the weights of the features it counts. (A token is known by
+its unigram hash, a pair by its pair hash, the one its bigram bucket is taken from.)
 """
 import unicodedata
 
@@ -85,6 +89,31 @@ def token_features(toks, bits):
         feats.append(f)
         prev = u
     return feats
+
+def token_keys(toks):
+    """Per token, (its unigram hash, its pair hash or None for the first token)."""
+    keys, prev = [], None
+    for tok in toks:
+        u = fnv1a(tok, 1)
+        keys.append((u, None if prev is None else ((prev * 0x9E3779B1) & MASK32) ^ u))
+        prev = u
+    return keys
+
+def window_features(tf, keys, s, e):
+    """The feature buckets window [s, e) counts: the own features (unigram, trigrams) of the
+    first occurrence in the window of each token, the bigram of the first occurrence of each
+    pair."""
+    seen_u, seen_b, out = set(), set(), []
+    for k in range(s, e):
+        u, b = keys[k]
+        if u not in seen_u:
+            seen_u.add(u)
+            out.append(tf[k][0])
+            out.extend(tf[k][2:] if b is not None else tf[k][1:])
+        if b is not None and b not in seen_b:
+            seen_b.add(b)
+            out.append(tf[k][1])
+    return out
 
 def windows(n):
     if n <= WINDOW:

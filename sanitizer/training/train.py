@@ -64,24 +64,27 @@ def check_no_eval_rows(rows):
 
 
 def row_token_features(text):
-    return F.token_features(F.tokens(F.fold(text).encode("utf-8")), BITS)
+    """Per token its feature buckets, and per token its (unigram, pair) hashes."""
+    toks = F.tokens(F.fold(text).encode("utf-8"))
+    return F.token_features(toks, BITS), F.token_keys(toks)
 
 
-def window_counts(tf):
+def window_counts(row):
+    tf, keys = row
     out = []
     for s, e in F.windows(len(tf)):
         c = {}
-        for f in tf[s:e]:
-            for b in f:
-                c[b] = c.get(b, 0) + 1
+        for b in F.window_features(tf, keys, s, e):
+            c[b] = c.get(b, 0) + 1
         out.append(c)
     return out or [{}]
 
 
-def score(tf, weights, scale, bias):
+def score(row, weights, scale, bias):
+    tf, keys = row
     best = None
     for s, e in F.windows(len(tf)):
-        v = bias + scale * sum(weights[b] for f in tf[s:e] for b in f)
+        v = bias + scale * sum(weights[b] for b in F.window_features(tf, keys, s, e))
         best = v if best is None or v > best else best
     return bias if best is None else best
 
@@ -169,6 +172,7 @@ FIXTURE_TEXTS = [
     "Tabs\tand   spaces\n\nnew lines  \n and trailing ",
     "Café, naïve, Straße, İstanbul, ﬁne ligature",
     "a" * 40 + " short tok",
+    "| task | yes |\n" * 40 + "no no no 1 0 1 0",
     "See ![b](https://ci.example.org/p.svg?branch=main) and http://x.example/a(b) done, ftp://h/x\nnext line",
 ]
 
@@ -184,8 +188,10 @@ def write_fixture(q, scale, bias):
         texts.append(" ".join(rng.choice(words) for _ in range(150)))
     for t in texts:
         folded = F.fold(t)
-        tf = F.token_features(F.tokens(folded.encode("utf-8")), BITS)
-        cases.append({"text": t, "folded": folded, "features": tf, "score": score(tf, q, scale, bias)})
+        toks = F.tokens(folded.encode("utf-8"))
+        tf = F.token_features(toks, BITS)
+        cases.append({"text": t, "folded": folded, "features": tf,
+                      "score": score((tf, F.token_keys(toks)), q, scale, bias)})
     FIXTURE.parent.mkdir(exist_ok=True)
     FIXTURE.write_text(json.dumps({"bits": BITS, "cases": cases}, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
 
