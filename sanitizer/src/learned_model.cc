@@ -26,6 +26,10 @@ constexpr uint32_t kFnvOffset = 2166136261u, kFnvPrime = 16777619u;
 constexpr uint32_t kUnigramSeed = 1, kTrigramSeed = 3;
 constexpr uint32_t kBigramMix = 0x9E3779B1u;
 
+// The hash of a token's pair with the token before it: its bigram's bucket is taken from it,
+// and a window knows a pair by it.
+inline uint32_t PairHash(uint32_t prev, uint32_t u) { return (prev * kBigramMix) ^ u; }
+
 inline uint32_t FnvStart(uint32_t seed) { return (kFnvOffset ^ seed) * kFnvPrime; }
 inline uint32_t FnvByte(uint32_t h, unsigned char b) { return (h ^ b) * kFnvPrime; }
 
@@ -192,9 +196,7 @@ void LearnedModel::ForEachOwnFeature(const unsigned char* tok, size_t len, uint3
 // Marks the first token, which has no bigram (buckets are below 2^kMaxBits).
 constexpr uint32_t kNoBigram = UINT32_MAX;
 
-uint32_t LearnedModel::BigramBucket(uint32_t prev, uint32_t u) const {
-  return Fmix((prev * kBigramMix) ^ u) >> (32 - bits_);
-}
+uint32_t LearnedModel::BigramBucket(uint32_t pair) const { return Fmix(pair) >> (32 - bits_); }
 
 namespace {
 
@@ -215,10 +217,6 @@ struct TokenCache {
   uint64_t owner = 0;  // id of the model the sums belong to
   std::array<Entry, kEntries> entries;
 };
-
-}  // namespace
-
-namespace {
 
 // The index of the previous token with the same key (its unigram hash, or its pair hash), for
 // keys met in order. Open addressing over 8-byte slots; it grows at half full, and only the
@@ -294,8 +292,8 @@ double LearnedModel::Score(std::string_view folded) const {
   tokens_seen.clear();
   uint32_t prev = 0;
   ForEachToken(folded, [&](size_t token, const unsigned char* tok, size_t len, uint32_t u) {
-    const uint32_t pair = (prev * kBigramMix) ^ u;
-    const uint32_t bigram = token > 0 ? Fmix(pair) >> (32 - bits_) : kNoBigram;
+    const uint32_t pair = PairHash(prev, u);
+    const uint32_t bigram = token > 0 ? BigramBucket(pair) : kNoBigram;
     if (bigram != kNoBigram) __builtin_prefetch(weights_ + bigram);
     prev = u;
     auto own = [&] {
@@ -360,7 +358,7 @@ std::vector<std::vector<uint32_t>> LearnedModel::TokenFeatures(std::string_view 
     ForEachOwnFeature(tok, len, u, [&](uint32_t bucket) {
       out[token].push_back(bucket);
       // The bigram with the previous token comes right after the unigram.
-      if (out[token].size() == 1 && token > 0) out[token].push_back(BigramBucket(prev, u));
+      if (out[token].size() == 1 && token > 0) out[token].push_back(BigramBucket(PairHash(prev, u)));
     });
     prev = u;
   });

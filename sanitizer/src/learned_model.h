@@ -55,7 +55,7 @@ class LearnedModel {
   void ForEachToken(std::string_view folded, OnToken&& on_token) const;
   template <typename Visit>
   void ForEachOwnFeature(const unsigned char* tok, size_t len, uint32_t u, Visit&& visit) const;
-  uint32_t BigramBucket(uint32_t prev, uint32_t u) const;
+  uint32_t BigramBucket(uint32_t pair) const;  // of a PairHash
 
   const int16_t* weights_ = nullptr;
   uint64_t id_ = 0;  // unique per parsed model (copies share it): keys the per-thread token cache

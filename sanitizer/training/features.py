@@ -75,21 +75,6 @@ def tokens(folded_bytes):
         i = j
     return out
 
-def token_features(toks, bits):
-    """Per token, the list of its feature buckets (unigram, bigram, char trigrams)."""
-    feats, prev = [], None
-    for tok in toks:
-        u = fnv1a(tok, 1)
-        f = [bucket(u, bits)]
-        if prev is not None:
-            f.append(bucket(((prev * 0x9E3779B1) & MASK32) ^ u, bits))
-        if len(tok) >= CHAR_MIN:
-            for k in range(len(tok) - 2):
-                f.append(bucket(fnv1a(tok[k:k + 3], 3), bits))
-        feats.append(f)
-        prev = u
-    return feats
-
 def token_keys(toks):
     """Per token, (its unigram hash, its pair hash or None for the first token)."""
     keys, prev = [], None
@@ -98,6 +83,19 @@ def token_keys(toks):
         keys.append((u, None if prev is None else ((prev * 0x9E3779B1) & MASK32) ^ u))
         prev = u
     return keys
+
+def token_features(toks, bits):
+    """Per token, the list of its feature buckets (unigram, bigram, char trigrams)."""
+    feats = []
+    for tok, (u, pair) in zip(toks, token_keys(toks)):
+        f = [bucket(u, bits)]
+        if pair is not None:
+            f.append(bucket(pair, bits))
+        if len(tok) >= CHAR_MIN:
+            for k in range(len(tok) - 2):
+                f.append(bucket(fnv1a(tok[k:k + 3], 3), bits))
+        feats.append(f)
+    return feats
 
 def window_features(tf, keys, s, e):
     """The feature buckets window [s, e) counts: the own features (unigram, trigrams) of the
