@@ -6,10 +6,12 @@ how many of each kind are flagged (block or redact) as tool output, for one bina
 
   bench/eval_structured_text.py build/release/bin/reagent [--before OLD_REAGENT] [--per-kind 100]
 """
-import argparse, json, random, subprocess
+import argparse, base64, json, random, subprocess
 
 WORDS = ["yes", "no", "ok", "y", "n", "true", "false", "null", "done", "todo", "open", "closed",
          "pass", "fail", "high", "low", "a", "o", "x", "-", "n/a", "on", "off", "1", "0"]
+HEX = "0123456789abcdef"
+B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 NAMES = ["alpha", "beta", "gamma", "delta", "build", "deploy", "lint", "test", "docs", "cache",
          "order", "invoice", "refund", "ticket", "user", "disk", "cpu", "queue", "shard", "node"]
 
@@ -51,10 +53,14 @@ def one_word(rng):
     return (rng.choice(WORDS) + rng.choice([" ", "\n", ", ", " | "])) * rng.randint(20, 3000)
 
 
+def random_string(rng, alphabet, n):
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
 def hex_digests(rng):
     # sha256sum / git log --format=%H / checksum files
     def digest(n):
-        return "".join(rng.choice("0123456789abcdef") for _ in range(n))
+        return random_string(rng, HEX, n)
     fmt = rng.choice(["sha", "git", "bare"])
     out = []
     for i in range(rng.randint(10, 300)):
@@ -68,7 +74,6 @@ def hex_digests(rng):
 
 
 def base64_blob(rng):
-    import base64
     raw = bytes(rng.getrandbits(8) for _ in range(rng.randint(200, 20000)))
     text = base64.b64encode(raw).decode()
     if rng.random() < 0.5:
@@ -78,14 +83,12 @@ def base64_blob(rng):
 
 def tokens_and_ids(rng):
     # UUIDs, JWT-shaped tokens, request ids in API responses
-    def b64url(n):
-        return "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-                       for _ in range(n))
     out = []
     for _ in range(rng.randint(10, 200)):
-        u = "-".join("".join(rng.choice("0123456789abcdef") for _ in range(k)) for k in (8, 4, 4, 4, 12))
+        u = "-".join(random_string(rng, HEX, k) for k in (8, 4, 4, 4, 12))
         out.append(rng.choice([f"request_id={u}", f'"id": "{u}"',
-                               f"etag: W/\"{b64url(27)}\"", f"trace {b64url(22)}"]))
+                               f"etag: W/\"{random_string(rng, B64URL, 27)}\"",
+                               f"trace {random_string(rng, B64URL, 22)}"]))
     return "\n".join(out)
 
 
