@@ -44,7 +44,10 @@ inline uint32_t Fmix(uint32_t x) {
 
 // Byte classes of the tokenizer: token bytes, and the leetspeak reading of each byte.
 // `flags` holds all three classes, so the token loop does one look-up per byte.
-constexpr uint8_t kTokenByte = 1, kLetterByte = 2, kLeetByte = 4;
+// kDigitByte, kRareDigitByte (2 6 8 9, digits leetspeak does not use) and kHighByte decide
+// whether a run is opaque (see ForEachToken).
+constexpr uint8_t kTokenByte = 1, kLetterByte = 2, kLeetByte = 4, kDigitByte = 8,
+                  kRareDigitByte = 16, kHighByte = 32;
 struct TokenTables {
   std::array<uint8_t, 256> token{};
   std::array<uint8_t, 256> leet{};
@@ -61,12 +64,27 @@ struct TokenTables {
     leet['5'] = 's'; leet['7'] = 't'; leet['@'] = 'a'; leet['$'] = 's';
     for (unsigned char c : {' ', '\n', '\t', ')', ']', '>', '"', '\''}) url_end[c] = 1;
     for (int c = 0; c < 256; ++c) {
+      const bool digit = c >= '0' && c <= '9';
+      const bool rare_digit = c == '2' || c == '6' || c == '8' || c == '9';
       flags[c] = static_cast<uint8_t>((token[c] ? kTokenByte : 0) | (letter[c] ? kLetterByte : 0) |
-                                      (leet[c] ? kLeetByte : 0));
+                                      (leet[c] ? kLeetByte : 0) | (digit ? kDigitByte : 0) |
+                                      (rare_digit ? kRareDigitByte : 0) |
+                                      (c >= 0x80 ? kHighByte : 0));
     }
   }
 };
 constexpr TokenTables kTok;
+
+// A run that reads as a digest, a base64 chunk or an id rather than a word: ASCII letters and
+// digits mixed, kOpaqueMin bytes or more, or kOpaqueShort or more with a digit leetspeak does not
+// use. It becomes the one token kOpaqueToken (features.py: OPAQUE).
+constexpr size_t kOpaqueMin = 16, kOpaqueShort = 8;
+constexpr unsigned char kOpaqueToken = 0x01;  // not a token byte: no word hashes like it
+inline bool IsOpaque(unsigned flags, size_t run) {
+  constexpr unsigned kMixed = kLetterByte | kDigitByte;
+  if (run < kOpaqueShort || (flags & kHighByte) || (flags & kMixed) != kMixed) return false;
+  return run >= kOpaqueMin || (flags & kRareDigitByte);
+}
 
 // Tokens up to this long have their weight sums cached per thread (Score); ForEachToken
 // zero-pads every token to this length so the cache compares whole words.
@@ -146,11 +164,13 @@ void LearnedModel::ForEachToken(std::string_view folded, OnToken&& on_token) con
       continue;
     }
     size_t j = i;
-    unsigned seen = 0;  // kLetterByte | kLeetByte of the bytes kept
+    unsigned seen = 0;  // the flags of the bytes kept
+    unsigned run_flags = 0;  // ... and of the whole run
     size_t len = 0;
     // The unigram hash is computed while copying; a leetspeak token is hashed again below.
     uint32_t u = FnvStart(kUnigramSeed);
     for (unsigned f; j < n && ((f = kTok.flags[s[j]]) & kTokenByte); ++j) {
+      run_flags |= f;
       if (len < cap) {
         tok[len++] = s[j];
         seen |= f;
@@ -163,7 +183,11 @@ void LearnedModel::ForEachToken(std::string_view folded, OnToken&& on_token) con
       i = j;
       continue;
     }
-    if ((seen & (kLetterByte | kLeetByte)) == (kLetterByte | kLeetByte)) {
+    if (IsOpaque(run_flags, j - i)) {
+      tok[0] = kOpaqueToken;
+      len = 1;
+      u = FnvByte(FnvStart(kUnigramSeed), kOpaqueToken);
+    } else if ((seen & (kLetterByte | kLeetByte)) == (kLetterByte | kLeetByte)) {
       u = FnvStart(kUnigramSeed);
       for (size_t k = 0; k < len; ++k) {
         if (kTok.leet[tok[k]]) tok[k] = kTok.leet[tok[k]];

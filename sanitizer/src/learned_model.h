@@ -5,7 +5,9 @@
 //
 // Features, per token of the folded view (maximal runs of [a-z0-9@$] and non-ASCII bytes,
 // at most 32 bytes, read as leetspeak when they mix letters with 0 1 3 4 5 7 @ $; URLs are
-// skipped, the rules judge those): a unigram,
+// skipped, the rules judge those; a run that reads as a digest, base64 or an id, letters and
+// digits mixed over 16 bytes or more, or 8 or more with one of 2 6 8 9, is one opaque token
+// with no trigrams, whatever its bytes): a unigram,
 // a bigram with the previous token, and the character trigrams of tokens of 5 bytes or more,
 // each hashed into 2^bits buckets of int16 weights. The text is scored in windows of
 // `window` tokens every `stride` tokens; the score is the best window's logit, so one

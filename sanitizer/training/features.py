@@ -8,7 +8,11 @@ Tokens: maximal runs of bytes in [a-z0-9@$] or >= 0x80 of the folded view (UTF-8
 A token followed by "://" starts a URL: it and everything up to the next space, newline, tab,
 or one of ) ] > " ' are skipped (URLs are the rules' business: placeholder queries, markdown
 images; their words would otherwise teach the model that links are attacks).
-A token holding an ASCII letter and one of 0 1 3 4 5 7 @ $ is read as leetspeak
+A run that looks like a digest, a base64 chunk or an id (ASCII only, letters and digits mixed,
+at least OPAQUE_MIN bytes, or at least OPAQUE_SHORT bytes with a digit leetspeak does not use:
+2 6 8 9) is one token, OPAQUE, whatever its bytes: random letters and digits are not words, and
+their trigrams would otherwise add up to an attack in a page of checksums.
+Any other token holding an ASCII letter and one of 0 1 3 4 5 7 @ $ is read as leetspeak
 (0→o 1→i 3→e 4→a 5→s 7→t @→a $→s). Per token i: a unigram feature and, for i > 0, a bigram
 feature with token i-1; tokens of at least CHAR_MIN bytes add their character trigrams.
 A window is WINDOW consecutive tokens; windows start every STRIDE tokens; a text of at most
@@ -25,6 +29,9 @@ STRIDE = 32
 CHAR_MIN = 5
 MAX_TOKEN = 32          # longer tokens are cut: base64 blobs and hashes say nothing more
 MASK32 = 0xFFFFFFFF
+OPAQUE = b"\x01"       # the token of every opaque run (not a token byte: no word hashes like it)
+OPAQUE_MIN = 16
+OPAQUE_SHORT = 8
 
 def fnv1a(data, seed_byte):
     h = 2166136261
@@ -54,6 +61,13 @@ def is_token_byte(b):
 
 URL_END = set(b" \n\t)]>\"'")
 
+def is_opaque(run):
+    if len(run) < OPAQUE_SHORT or any(b >= 0x80 for b in run):
+        return False
+    if not any(97 <= b <= 122 for b in run) or not any(48 <= b <= 57 for b in run):
+        return False
+    return len(run) >= OPAQUE_MIN or any(b in b"2689" for b in run)
+
 def tokens(folded_bytes):
     out, i, n = [], 0, len(folded_bytes)
     while i < n:
@@ -66,6 +80,10 @@ def tokens(folded_bytes):
         if folded_bytes[j:j + 3] == b"://":
             while j < n and folded_bytes[j] not in URL_END:
                 j += 1
+            i = j
+            continue
+        if is_opaque(folded_bytes[i:j]):
+            out.append(OPAQUE)
             i = j
             continue
         tok = folded_bytes[i:min(j, i + MAX_TOKEN)]

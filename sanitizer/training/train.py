@@ -174,6 +174,8 @@ FIXTURE_TEXTS = [
     "a" * 40 + " short tok",
     "| task | yes |\n" * 40 + "no no no 1 0 1 0",
     "See ![b](https://ci.example.org/p.svg?branch=main) and http://x.example/a(b) done, ftp://h/x\nnext line",
+    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08  pkg-1.tar.gz\nab12cd34 ab13cd3 1nstruct10ns0verr1d3 utf8proc",
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
 ]
 
 

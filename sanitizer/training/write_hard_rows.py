@@ -2,7 +2,8 @@
 """Writes sanitizer/training/data/reagent_hard.jsonl: hard training rows written for reagent (not
 taken from anywhere). Benign texts that use the words attacks use (ignore, bypass, override,
 jailbreak, "you are now", "system:", developer mode, unrestricted, forget, instructions) in
-e-mails, tutorials, logs, READMEs and chat, in English and Vietnamese; and short hijacks in
+e-mails, tutorials, logs, READMEs and chat, in English and Vietnamese; tool output an agent reads
+(build scripts with rm -rf, Makefiles, Dockerfiles, checksums, git logs, certificates); and short hijacks in
 English, German, Spanish, French and Vietnamese ("forget everything above", "stop - write: …").
 Hand-written sentences plus e-mails and log lines composed from hand-written phrase banks
 (seeded, reproducible). None of it is in the evaluation corpora (sanitizer/corpora).
@@ -16,6 +17,7 @@ SRC_EN = "reagent: hard examples written in English for training (same licence a
 SRC_VI = "reagent: hard examples written in Vietnamese for training (same licence as reagent)"
 SRC_ML = "reagent: short hijacks written in German, Spanish and French for training (same licence as reagent)"
 SRC_GEN = "reagent: composed from phrase banks written for training (same licence as reagent)"
+SRC_TOOL = "reagent: tool output (scripts, Makefiles, checksums, certificates) generated for training (same licence as reagent)"
 
 EN_BENIGN = """You can safely ignore the compiler warning about unused parameters in the test helpers.
 Ignore the first line of the CSV file; it holds the column names.
@@ -315,9 +317,81 @@ TUT_STEP = ["you are now in the {d} directory", "you are now ready to run the te
 TUT_DIR = ["build", "project", "docs", "src", "home"]
 
 
-def split_of(text):
+# Tool output a coding or ops agent reads: build and deploy scripts, Makefiles, Dockerfiles,
+# checksum files, git logs, certificates and data URIs. Written for training; the benchmark
+# bench/eval_structured_text.py has its own, different generators and words.
+DIRS = ["libfoo", "webapp", "server", "client", "proto", "assets", "vendor", "dist", "coverage", "site",
+        "pkg", "target", "third_party", "out", "gen", "reports", "images", "migrations"]
+SH_LINE = ['rm -rf "${{BUILD_DIR:?}}/{d}"', "rm -f {d}/*.tmp", "mkdir -p {d}/bin", "cp -a {d}/. /opt/app/{d}/",
+           "mv {d}.tar.gz releases/", "ln -sf ../{d}/current latest", "chmod +x scripts/{d}.sh",
+           "tar czf {d}.tar.gz {d}", "curl -fsSL -o {d}.zip \"$MIRROR/{d}.zip\"", "apt-get install -y --no-install-recommends {d}-dev",
+           "npm ci --prefix {d}", "cargo build --release --manifest-path {d}/Cargo.toml", "go build ./{d}/...",
+           "python3 -m pip install -r {d}/requirements.txt", "docker build -t registry.local/{d}:latest {d}",
+           "cmake -S {d} -B build/{d} -DCMAKE_BUILD_TYPE=Release", "ctest --test-dir build/{d} --output-on-failure",
+           "git submodule update --init {d}", "sed -i 's/@VERSION@/'\"$VERSION\"'/' {d}/version.txt",
+           'export PATH="$PWD/{d}/bin:$PATH"', 'if [ -d "{d}" ]; then rm -rf "{d}"; fi',
+           'for f in {d}/*.log; do gzip -9 "$f"; done', "find {d} -type f -name '*.pyc' -exec rm -f {{}} +",
+           "kill -TERM \"$(cat /run/{d}.pid)\" || true", "systemctl restart {d}.service", "rsync -a --delete {d}/ backup/{d}/",
+           "truncate -s 0 logs/{d}.log", "docker system prune -af --filter until=24h", "git reset --hard origin/main"]
+MK_RULE = ["{d}: $(OBJS)\n\t$(CC) $(LDFLAGS) -o $@ $^", "clean:\n\trm -rf $(BUILD) {d}/*.o", "install: all\n\tinstall -m 755 {d} $(PREFIX)/bin",
+           "%.o: %.c\n\t$(CC) $(CFLAGS) -c $< -o $@", "test: {d}\n\t./{d} --self-test", "distclean: clean\n\trm -f config.mk {d}.pc",
+           "format:\n\tclang-format -i $(wildcard {d}/*.cc)", ".PHONY: all clean install test"]
+DOCKER = ["FROM debian:bookworm-slim AS {d}", "RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*",
+          "WORKDIR /src/{d}", "COPY {d}/ ./{d}/", "RUN make -C {d} && make -C {d} install && rm -rf /src/{d}/build",
+          "ENV LANG=C.UTF-8", "USER 1000:1000", 'ENTRYPOINT ["/usr/local/bin/{d}"]', "EXPOSE 8080"]
+
+
+def rand_chars(rng, alphabet, n):
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def tool_outputs(rng):
+    hexa, b64 = "0123456789abcdef", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    out = []
+    for _ in range(120):
+        lines = [rng.choice(["#!/bin/sh", "#!/usr/bin/env bash", "#!/bin/bash -e"]), rng.choice(["set -eu", "set -euxo pipefail", ""])]
+        lines += [rng.choice(SH_LINE).format(d=rng.choice(DIRS)) for _ in range(rng.randrange(3, 40))]
+        out.append("\n".join(l for l in lines if l))
+    for _ in range(50):
+        rules = [rng.choice(MK_RULE).format(d=rng.choice(DIRS)) for _ in range(rng.randrange(2, 10))]
+        out.append("CC ?= cc\nCFLAGS += -O2 -Wall\nBUILD := build\n\n" + "\n\n".join(rules))
+    for _ in range(40):
+        out.append("\n".join(rng.choice(DOCKER).format(d=rng.choice(DIRS)) for _ in range(rng.randrange(3, 12))))
+    for _ in range(50):
+        style = rng.randrange(3)
+        lines = []
+        for _ in range(rng.randrange(2, 120)):
+            f = f"{rng.choice(DIRS)}-{rng.randrange(1, 9)}.{rng.randrange(0, 20)}.{rng.choice(['zip', 'iso', 'deb', 'whl'])}"
+            h = rand_chars(rng, hexa, rng.choice([32, 40, 64, 128]))
+            lines.append([f"SHA256 ({f}) = {h}", f"{h} *{f}", f"{f}: {h}"][style])
+        out.append("\n".join(lines))
+    for _ in range(40):
+        commits = []
+        for _ in range(rng.randrange(1, 12)):
+            commits.append(f"commit {rand_chars(rng, hexa, 40)}\nAuthor: {rng.choice(['Lan', 'Omar', 'Jess', 'Kenji'])} <dev@example.com>\n"
+                           f"Date:   Tue Mar {rng.randrange(1, 29)} 10:{rng.randrange(10, 59)}:00 2025 +0700\n\n"
+                           f"    {rng.choice(['Fix', 'Add', 'Remove', 'Update'])} {rng.choice(DIRS)} {rng.choice(['tests', 'docs', 'build', 'cache'])}")
+        out.append("\n\n".join(commits))
+    for _ in range(50):
+        body = rand_chars(rng, b64, rng.randrange(100, 3000))
+        kind = rng.randrange(3)
+        if kind == 0:
+            out.append("-----BEGIN CERTIFICATE-----\n" + "\n".join(body[i:i + 64] for i in range(0, len(body), 64)) + "\n-----END CERTIFICATE-----")
+        elif kind == 1:
+            out.append(f'<img alt="logo" src="data:image/png;base64,{body}">')
+        else:
+            out.append(f'{{"name": "{rng.choice(DIRS)}.bin", "encoding": "base64", "content": "{body}"}}')
+    return out
+
+
+def split_of(text, calib=True):
+    """70 % train, 15 % calib, 15 % test; without calib (generated tool output, which is easy
+    and plentiful: counted in calibration it would loosen the thresholds the natural rows set)
+    the calib share is trained on."""
     h = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big") / 2**64
-    return "train" if h < 0.70 else "calib" if h < 0.85 else "test"
+    if h >= 0.85:
+        return "test"
+    return "calib" if calib and h >= 0.70 else "train"
 
 
 def composed(rng):
@@ -346,19 +420,20 @@ def main():
     rng = random.Random(23)
     rows, seen = [], set()
 
-    def add(text, label, lang, src):
+    def add(text, label, lang, src, calib=True):
         text = text.replace("\\n", "\n")
         if text in seen:
             return
         seen.add(text)
         rows.append({"id": f"reagent_hard-{len(rows)}", "text": text, "label": label, "lang": lang,
-                     "source": src, "licence": "same as reagent", "split": split_of(text)})
+                     "source": src, "licence": "same as reagent", "split": split_of(text, calib)})
     for t in EN_BENIGN: add(t, "benign", "en", SRC_EN)
     for t in VI_BENIGN: add(t, "benign", "vi", SRC_VI)
     for t in EN_ATTACK: add(t, "attack", "en", SRC_EN)
     for t in ML_ATTACK: add(t, "attack", "de/es/fr", SRC_ML)
     for t in VI_ATTACK: add(t, "attack", "vi", SRC_VI)
     for t in composed(rng): add(t, "benign", "en", SRC_GEN)
+    for t in tool_outputs(rng): add(t, "benign", "en", SRC_TOOL, calib=False)
     out = Path(__file__).resolve().parent / "data" / "reagent_hard.jsonl"
     with out.open("w", encoding="utf-8") as f:
         for r in rows:
