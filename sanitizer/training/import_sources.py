@@ -11,14 +11,12 @@ Reads bare git mirrors of the repositories (no work tree), e.g.
 where /path/to/mirrors/<owner>+<name>/repo is a bare clone. The deepset parquet files are read
 from JSON lines made by parquet_to_jsonl.mjs (--deepset-dir).
 """
-import argparse, csv, hashlib, io, json, random, re, subprocess, sys
+import argparse, csv, io, json, random, re, subprocess, sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent / "data"
+from splits import split_of
 
-def split_of(text):
-    h = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big") / 2**64
-    return "train" if h < 0.70 else "calib" if h < 0.85 else "test"
+OUT = Path(__file__).resolve().parent / "data"
 
 class Repo:
     def __init__(self, mirrors, name, licence):

@@ -36,7 +36,7 @@ def sha256(path):
 
 def inputs():
     files = sorted((HERE / "data").glob("*.jsonl"))
-    scripts = [HERE / n for n in ("train.py", "features.py", "import_sources.py", "write_reagent_rows.py", "write_hard_rows.py", "parquet_to_jsonl.mjs")]
+    scripts = [HERE / n for n in ("train.py", "features.py", "import_sources.py", "write_reagent_rows.py", "write_hard_rows.py", "splits.py", "parquet_to_jsonl.mjs")]
     return files, scripts
 
 

@@ -10,8 +10,10 @@ Hand-written sentences plus e-mails and log lines composed from hand-written phr
 
   /usr/bin/python3 sanitizer/training/write_hard_rows.py
 """
-import hashlib, json, random
+import json, random
 from pathlib import Path
+
+from splits import split_of
 
 SRC_EN = "reagent: hard examples written in English for training (same licence as reagent)"
 SRC_VI = "reagent: hard examples written in Vietnamese for training (same licence as reagent)"
@@ -382,16 +384,6 @@ def tool_outputs(rng):
         else:
             out.append(f'{{"name": "{rng.choice(DIRS)}.bin", "encoding": "base64", "content": "{body}"}}')
     return out
-
-
-def split_of(text, calib=True):
-    """70 % train, 15 % calib, 15 % test; without calib (generated tool output, which is easy
-    and plentiful: counted in calibration it would loosen the thresholds the natural rows set)
-    the calib share is trained on."""
-    h = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big") / 2**64
-    if h >= 0.85:
-        return "test"
-    return "calib" if calib and h >= 0.70 else "train"
 
 
 def composed(rng):

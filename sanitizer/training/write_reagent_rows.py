@@ -3,8 +3,10 @@
 taken from anywhere), in English and Vietnamese. Hand-written sentences, plus Vietnamese
 sentences composed from hand-written phrase banks (seeded, reproducible). None of it is in the
 evaluation corpora (sanitizer/corpora), which were written separately and earlier."""
-import hashlib, itertools, json, random
+import itertools, json, random
 from pathlib import Path
+
+from splits import split_of
 
 SRC_EN = "reagent: written in English for training (same licence as reagent)"
 SRC_VI = "reagent: written in Vietnamese for training (same licence as reagent)"
@@ -366,10 +368,6 @@ def compose(rng):
         else:
             ben.append(f"{rng.choice(SUBJ).capitalize()} không còn là {rng.choice(['sinh viên', 'nhân viên thử việc', 'trưởng phòng', 'thành viên câu lạc bộ'])} nữa, {rng.choice(['giờ đã đi làm', 'giờ là quản lý', 'đã chuyển công tác', 'đã nghỉ hưu'])}.")
     return att, ben
-
-def split_of(text):
-    h = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big") / 2**64
-    return "train" if h < 0.70 else "calib" if h < 0.85 else "test"
 
 def main():
     rng = random.Random(18)
