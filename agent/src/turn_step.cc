@@ -456,7 +456,7 @@ std::string TurnRunner::ObserveTool(const ToolCall& call, ToolResult r, StepTrac
       wrapped = observation;
     } else {
       observation = scan.cleaned;
-      wrapped = deps_.sanitizer->Wrap(observation, call.name, nonce_);
+      wrapped = deps_.sanitizer->Wrap(observation, call.name, nonce_, scan);
     }
   }
   trace.tool_error_kinds.push_back(r.is_error ? r.error_kind : "");

@@ -41,6 +41,23 @@ std::string Envelope(std::string_view body, std::string_view source_name, std::s
   return out;
 }
 
+// Forged delimiters: no three '<' in a row survive ("<<<" → "<< <", "<<<<<<" → "<< << <<"),
+// so nothing in the body reads as a block marker.
+std::string Defanged(std::string_view body) {
+  std::string defanged;
+  defanged.reserve(body.size() + body.size() / 8);
+  int run = 0;
+  for (char c : body) {
+    run = c == '<' ? run + 1 : 0;
+    if (run == 3) {
+      defanged += ' ';
+      run = 1;
+    }
+    defanged += c;
+  }
+  return defanged;
+}
+
 }  // namespace
 
 std::string Sanitizer::Wrap(std::string_view text, std::string_view source_name,
@@ -71,23 +88,27 @@ std::string Sanitizer::Wrap(std::string_view text, std::string_view source_name,
     // Fail closed: text the filter could not examine is not shown to the model.
     std::string body = matched ? sanitizer_internal::ApplyEdits(text, views.edits, spans)
                                : std::string(kWithheld);
-    // Forged delimiters: no three '<' in a row survive ("<<<" → "<< <", "<<<<<<" →
-    // "<< << <<"), so nothing in the body reads as a block marker.
-    std::string defanged;
-    defanged.reserve(body.size() + body.size() / 8);
-    int run = 0;
-    for (char c : body) {
-      run = c == '<' ? run + 1 : 0;
-      if (run == 3) {
-        defanged += ' ';
-        run = 1;
-      }
-      defanged += c;
-    }
-    body = std::move(defanged);
-    return Envelope(body, source_name, nonce);
+    return Envelope(Defanged(body), source_name, nonce);
   } catch (const std::exception&) {
     return Envelope(kWithheld, source_name, nonce);  // out of memory or a bug
+  }
+}
+
+std::string Sanitizer::Wrap(std::string_view text, std::string_view source_name,
+                            std::string_view nonce, const ScanResult& scanned) const {
+  // Every hygiene edit comes with a hygiene finding, and Wrap's match (the folded view and
+  // its leetspeak reading) is the first part of Scan's, every hit of which is a finding: an
+  // allowed text with none of these findings has no edit and no span for Wrap to apply.
+  const bool unchanged =
+      scanned.verdict == Verdict::kAllow && scanned.cleaned == text &&
+      std::none_of(scanned.findings.begin(), scanned.findings.end(), [](const Finding& f) {
+        return f.category == "hygiene" || f.category == "chat_template" || f.category == "forged_protocol";
+      });
+  if (!unchanged) return Wrap(text, source_name, nonce);
+  try {
+    return Envelope(Defanged(text), source_name, nonce);
+  } catch (const std::exception&) {
+    return Envelope(kWithheld, source_name, nonce);
   }
 }
 

@@ -122,6 +122,13 @@ class Sanitizer {
   // was withheld instead of the text.
   std::string Wrap(std::string_view text, std::string_view source_name,
                    std::string_view nonce) const;
+  // The same block for a text Scan has just passed: `scanned` is Scan's result for the text
+  // whose `cleaned` is `text` (e.g. Wrap(r.cleaned, name, nonce, r)). When that scan allowed
+  // the text and found nothing Wrap would change (no hygiene, template or protocol finding),
+  // the text is not matched a second time; otherwise (or when `scanned.cleaned != text`) this
+  // is Wrap(text, source_name, nonce). The result is the same either way.
+  std::string Wrap(std::string_view text, std::string_view source_name, std::string_view nonce,
+                   const ScanResult& scanned) const;
 
   // 24 hex characters from SecureRandomBytes: unguessable by the text being wrapped.
   static std::string NewNonce();
