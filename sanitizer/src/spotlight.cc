@@ -58,6 +58,11 @@ std::string Defanged(std::string_view body) {
   return defanged;
 }
 
+// The categories whose matches Wrap rewrites (template tokens removed, protocol lines quoted).
+bool WrapRewrites(std::string_view category) {
+  return category == "chat_template" || category == "forged_protocol";
+}
+
 }  // namespace
 
 std::string Sanitizer::Wrap(std::string_view text, std::string_view source_name,
@@ -75,8 +80,8 @@ std::string Sanitizer::Wrap(std::string_view text, std::string_view source_name,
                 [](const Hit& a, const Hit& b) { return a.start < b.start; });
       for (const Hit& h : hits) {
         const std::string& cat = categories[rules[h.rule].category].name;
+        if (!WrapRewrites(cat)) continue;
         bool is_template = cat == "chat_template";
-        if (!is_template && cat != "forged_protocol") continue;
         if (!spans.empty() && h.start < spans.back().end) continue;
         std::string with = is_template
                                ? std::string(kTemplateRemoved)
@@ -102,7 +107,7 @@ std::string Sanitizer::Wrap(std::string_view text, std::string_view source_name,
   const bool unchanged =
       scanned.verdict == Verdict::kAllow && scanned.cleaned == text &&
       std::none_of(scanned.findings.begin(), scanned.findings.end(), [](const Finding& f) {
-        return f.category == "hygiene" || f.category == "chat_template" || f.category == "forged_protocol";
+        return f.category == "hygiene" || WrapRewrites(f.category);
       });
   if (!unchanged) return Wrap(text, source_name, nonce);
   try {
