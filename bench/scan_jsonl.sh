@@ -4,6 +4,8 @@
 # usage: bench/scan_jsonl.sh [BUILD_DIR] [OTHER_BUILD_DIR]   (default build/release)
 # With a second build (e.g. an older commit's), both run interleaved, REPEAT (3) times each,
 # and the medians are compared in the same run, so machine load hits both alike.
+# ARGS adds arguments to every run (e.g. ARGS="--jobs 1" for one scanning thread; the
+# default is one per CPU the process may use).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/builds.bash"
@@ -11,9 +13,9 @@ builds_from_args "$@"
 make_work_dir
 python3 "$here/scan_chunks.py" "$work/chunks.jsonl" "${CHUNKS:-2048}"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$work/chunks.jsonl" "${REPEAT:-3}" "${builds[@]}" <<'PY'
+python3 - "$work/chunks.jsonl" "${REPEAT:-3}" "${ARGS:-}" "${builds[@]}" <<'PY'
 import json, os, statistics, subprocess, sys, time
-chunks, repeat, builds = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+chunks, repeat, args, builds = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(), sys.argv[4:]
 text_bytes = sum(len(json.loads(l)["text"].encode()) for l in open(chunks, encoding="utf-8"))
 times = {b: [] for b in builds}
 cpu = {b: [] for b in builds}
@@ -23,7 +25,7 @@ for _ in range(repeat):
         with open(chunks, "rb") as stdin:
             before = os.times()
             t0 = time.perf_counter()
-            out = subprocess.run([b + "/bin/reagent", "scan", "--jsonl"], stdin=stdin, capture_output=True, check=True).stdout
+            out = subprocess.run([b + "/bin/reagent", "scan", "--jsonl", *args], stdin=stdin, capture_output=True, check=True).stdout
             times[b].append(time.perf_counter() - t0)
             after = os.times()
             cpu[b].append(after.children_user + after.children_system - before.children_user - before.children_system)

@@ -25,6 +25,7 @@
 #include "reagent/sanitizer/sanitizer.h"
 #include "support/scan_eval.h"
 #include "support/scan_jsonl.h"
+#include "support/scan_jsonl_batch.h"
 #include "support/scan_output.h"
 
 namespace reagent::cli {
@@ -34,6 +35,7 @@ struct ScanFlags {
   std::string text;
   std::string file;
   bool jsonl = false;
+  unsigned jobs = 0;  // 0: DefaultScanJobs()
   bool explain = false;
   std::string eval_folder;
   bool show_errors = false;
@@ -50,6 +52,9 @@ struct ScanFlags {
 
 // Answers are written to stdout this many bytes at a time.
 constexpr size_t kOutputBlock = 1 << 20;
+// `scan --jsonl` answers lines in batches of at most this many lines or bytes of input.
+constexpr size_t kBatchLines = 256;
+constexpr size_t kBatchBytes = 4 << 20;
 
 const std::map<std::string, TextSource>& Sources() {
   static const std::map<std::string, TextSource> sources = {{"user", TextSource::kUser},
@@ -61,12 +66,29 @@ const std::map<std::string, TextSource>& Sources() {
 
 // Answers every non-blank input line with one output line, in order. Input is read in large
 // blocks and answers are written in large blocks, flushed whenever the input runs dry (so a
-// program feeding lines one at a time gets each answer before it sends the next). A line
-// that cannot be scanned gets {"id","line","error"} and makes the exit code 1.
-int RunJsonl(const Sanitizer& sanitizer, TextSource default_source) {
+// program feeding lines one at a time gets each answer before it sends the next). Lines are
+// gathered into batches (up to kBatchLines lines or kBatchBytes bytes, or whatever has arrived
+// when the input runs dry) that `jobs` threads answer together. A line that cannot be scanned
+// gets {"id","line","error"} and makes the exit code 1.
+int RunJsonl(const Sanitizer& sanitizer, TextSource default_source, unsigned jobs) {
   bool failed = false;  // some line got an error line: exit 1, as `reagent tokens --jsonl`
   std::string out;
-  auto flush = [&out] {
+  std::vector<JsonlLine> batch;
+  size_t batch_bytes = 0;
+  std::vector<std::string> answers;
+  auto answer_batch = [&] {
+    if (batch.empty()) return;
+    ScanJsonlBatch(sanitizer, default_source, batch, jobs, answers, &failed);
+    for (const std::string& answer : answers) {
+      if (answer.empty()) continue;  // a blank line
+      out += answer;
+      out += '\n';
+    }
+    batch.clear();
+    batch_bytes = 0;
+  };
+  auto flush = [&] {
+    answer_batch();
     if (!out.empty()) std::fwrite(out.data(), 1, out.size(), stdout);
     std::fflush(stdout);
     out.clear();
@@ -75,16 +97,16 @@ int RunJsonl(const Sanitizer& sanitizer, TextSource default_source) {
   LineReader lines(STDIN_FILENO, kMaxJsonLineBytes, {.strip_cr = false, .before_wait = flush});
   while (std::optional<LineReader::Line> line = lines.Next()) {
     if (line->too_long) {  // answered at once, even if the rest of the line never ends
+      answer_batch();
       out += ScanJsonlTooLongLine(*line);
       out += '\n';
       failed = true;
       flush();
       continue;
     }
-    std::string answer = ScanJsonlLine(sanitizer, default_source, line->text, line->number, &failed);
-    if (answer.empty()) continue;  // a blank line
-    out += answer;
-    out += '\n';
+    batch.push_back({std::string(line->text), line->number});
+    batch_bytes += line->text.size();
+    if (batch.size() >= kBatchLines || batch_bytes >= kBatchBytes) answer_batch();
     if (out.size() >= kOutputBlock) flush();
   }
   flush();
@@ -114,7 +136,7 @@ int Run(const ScanFlags& f) {
     return kExitUsage;
   }
   TextSource source = Sources().at(f.source);
-  if (f.jsonl) return RunJsonl(**sanitizer, source);
+  if (f.jsonl) return RunJsonl(**sanitizer, source, f.jobs == 0 ? DefaultScanJobs() : f.jobs);
   if (!f.eval_folder.empty()) {
     std::vector<std::shared_ptr<const Sanitizer>> keep;
     std::vector<EvalFilter> filters;
@@ -173,10 +195,16 @@ Command Setup(CLI::App& parent) {
   auto flags = std::make_shared<ScanFlags>();
   sub->add_option("text", flags->text, "Text to scan (exit 0 allowed or redacted, 4 blocked)");
   sub->add_option("--file", flags->file, "Scan the contents of this file instead of TEXT");
-  sub->add_flag("--jsonl", flags->jsonl,
+  auto* jsonl = sub->add_flag("--jsonl", flags->jsonl,
                 "Read JSON lines with \"text\" (and optional \"id\", \"source\") from stdin; "
                 "write one result line per input line, in order; malformed lines get an "
                 "\"error\" line");
+  sub->add_option("--jobs", flags->jobs,
+                  "With --jsonl: scan on this many threads, answers still in input order "
+                  "(default: the CPUs this process may use, at most " +
+                      std::to_string(kMaxDefaultScanJobs) + ")")
+      ->check(CLI::Range(1u, 256u))
+      ->needs(jsonl);
   sub->add_flag("--explain", flags->explain, "Print a report for people instead of JSON");
   sub->add_option("--eval", flags->eval_folder,
                   "Evaluate every *.jsonl corpus (text, label attack|benign) in this folder: "
