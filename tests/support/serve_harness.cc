@@ -1,33 +1,23 @@
 #include "support/serve_harness.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "reagent/core/sha256.h"
+#include "support/deadline.h"
 #include "support/reagent_process.h"
 
 namespace reagent::testing {
 namespace {
 
 using std::chrono::milliseconds;
-using SteadyClock = std::chrono::steady_clock;
-
-int RemainingMs(SteadyClock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now()).count();
-  return left < 0 ? 0 : static_cast<int>(left);
-}
-
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -41,86 +31,6 @@ std::string ReadFile(const std::string& path) {
 }
 
 }  // namespace
-
-std::unique_ptr<ChildProcess> ChildProcess::Start(const std::vector<std::string>& args,
-                                                  const std::vector<std::string>& env,
-                                                  const std::string& stderr_path) {
-  int fds[2];
-  if (pipe(fds) != 0) return nullptr;
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], STDOUT_FILENO);
-    const int err = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (err >= 0) dup2(err, STDERR_FILENO);
-    const int in = open("/dev/null", O_RDONLY);
-    dup2(in, STDIN_FILENO);
-    close(fds[0]);
-    for (const std::string& kv : env) putenv(const_cast<char*>(kv.c_str()));
-    ExecReagent(args);
-  }
-  close(fds[1]);
-  auto child = std::unique_ptr<ChildProcess>(new ChildProcess());
-  child->pid_ = pid;
-  child->out_fd_ = fds[0];
-  return child;
-}
-
-ChildProcess::~ChildProcess() {
-  if (!reaped_ && pid_ > 0) {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-  if (out_fd_ >= 0) close(out_fd_);
-}
-
-std::string ChildProcess::ReadLine(milliseconds timeout) {
-  const auto deadline = SteadyClock::now() + timeout;
-  while (true) {
-    if (const size_t nl = pending_.find('\n'); nl != std::string::npos) {
-      std::string line = pending_.substr(0, nl);
-      pending_.erase(0, nl + 1);
-      return line;
-    }
-    pollfd p{out_fd_, POLLIN, 0};
-    if (poll(&p, 1, RemainingMs(deadline)) <= 0) return "";
-    char buf[4096];
-    const ssize_t n = read(out_fd_, buf, sizeof buf);
-    if (n <= 0) return "";
-    pending_.append(buf, static_cast<size_t>(n));
-  }
-}
-
-std::string ChildProcess::ReadToEnd(milliseconds timeout) {
-  const auto deadline = SteadyClock::now() + timeout;
-  std::string out = std::move(pending_);
-  pending_.clear();
-  while (true) {
-    pollfd p{out_fd_, POLLIN, 0};
-    if (poll(&p, 1, RemainingMs(deadline)) <= 0) return out;
-    char buf[4096];
-    const ssize_t n = read(out_fd_, buf, sizeof buf);
-    if (n <= 0) return out;
-    out.append(buf, static_cast<size_t>(n));
-  }
-}
-
-void ChildProcess::Signal(int sig) {
-  if (!reaped_) kill(pid_, sig);
-}
-
-std::optional<int> ChildProcess::Wait(milliseconds timeout) {
-  const auto deadline = SteadyClock::now() + timeout;
-  while (true) {
-    int status = 0;
-    const pid_t r = waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
-      reaped_ = true;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-    if (SteadyClock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(milliseconds(10));  // polling a child process, not a clock
-  }
-}
 
 std::string HttpReply::Header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);

@@ -3,43 +3,17 @@
 // client that speaks raw bytes (so tests can also send what no proper client would).
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "reagent/core/json.h"
+#include "support/child_process.h"
 
 namespace reagent::testing {
-
-// A `reagent` child process; its stdout is readable line by line, its stderr goes to a file.
-class ChildProcess {
- public:
-  static std::unique_ptr<ChildProcess> Start(const std::vector<std::string>& args,
-                                             const std::vector<std::string>& env = {},
-                                             const std::string& stderr_path = "/dev/null");
-  ~ChildProcess();  // SIGKILL and reap if still running
-
-  // The next stdout line ("" on EOF or timeout).
-  std::string ReadLine(std::chrono::milliseconds timeout = std::chrono::seconds(30));
-  // The rest of stdout, until the child closes it (or `timeout` passes).
-  std::string ReadToEnd(std::chrono::milliseconds timeout = std::chrono::seconds(30));
-  void Signal(int sig);
-  // Exit code; -1 when killed by a signal; nullopt when still running after `timeout`.
-  std::optional<int> Wait(std::chrono::milliseconds timeout = std::chrono::seconds(60));
-  pid_t pid() const { return pid_; }
-
- private:
-  pid_t pid_ = -1;
-  int out_fd_ = -1;
-  bool reaped_ = false;
-  std::string pending_;
-};
 
 struct HttpReply {
   int status = 0;                               // 0: no status line arrived
