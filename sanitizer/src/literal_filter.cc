@@ -53,20 +53,29 @@ bool LiteralFilter::Matches(size_t pattern, const RE2& re, std::string_view text
   // Windows [end - L, start + L) around each occurrence, merged. RE2 searches a window with
   // the whole text as context, so a match found there is a match of the text.
   thread_local std::vector<std::pair<size_t, size_t>> spans;
-  spans.clear();
-  const size_t n = text.size(), reach = w.max_bytes;
-  for (const LiteralMatcher::Occurrence& o : found.at) {
-    if (!w.is_literal[o.string]) continue;
-    const size_t end = o.end, start = end - string_length_[o.string];
-    spans.emplace_back(end > reach ? end - reach : 0, std::min(n, start + reach));
-  }
-  std::sort(spans.begin(), spans.end());
-  for (size_t k = 0; k < spans.size();) {
-    size_t b = spans[k].first, e = spans[k].second;
-    for (++k; k < spans.size() && spans[k].first <= e; ++k) e = std::max(e, spans[k].second);
+  Windows(found, w.is_literal, w.max_bytes, text.size(), spans);
+  for (const auto& [b, e] : spans) {
     if (re.Match(input, b, e, RE2::UNANCHORED, nullptr, 0)) return true;
   }
   return false;
+}
+
+void LiteralFilter::Windows(const Found& found, const std::vector<uint8_t>& is_string, size_t reach,
+                            size_t text_size, std::vector<std::pair<size_t, size_t>>& out) const {
+  out.clear();
+  for (const LiteralMatcher::Occurrence& o : found.at) {
+    if (!is_string[o.string]) continue;
+    const size_t end = o.end, start = end - string_length_[o.string];
+    out.emplace_back(end > reach ? end - reach : 0, std::min(text_size, start + reach));
+  }
+  std::sort(out.begin(), out.end());
+  size_t merged = 0;
+  for (size_t k = 0; k < out.size();) {
+    size_t b = out[k].first, e = out[k].second;
+    for (++k; k < out.size() && out[k].first <= e; ++k) e = std::max(e, out[k].second);
+    out[merged++] = {b, e};
+  }
+  out.resize(merged);
 }
 
 LiteralMatcher::LiteralMatcher(const std::vector<std::string>& strings)

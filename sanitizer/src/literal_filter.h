@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <re2/filtered_re2.h>
@@ -77,6 +78,14 @@ class LiteralFilter {
   // only the text within L bytes of those literals is searched: a match contains one of
   // them, so it lies in such a window. Otherwise the whole text is searched.
   bool Matches(size_t pattern, const RE2& re, std::string_view text, const Found& found) const;
+  // The matcher string of extra literal k (to mark it in Windows' `is_string`).
+  size_t ExtraString(size_t k) const { return extra_base_ + k; }
+  size_t strings() const { return string_length_.size(); }
+  // The windows [end - reach, start + reach) around every recorded occurrence (the filter was
+  // built with `windows`) of a string marked in `is_string`, clipped to [0, text_size),
+  // sorted and merged where they touch.
+  void Windows(const Found& found, const std::vector<uint8_t>& is_string, size_t reach, size_t text_size,
+               std::vector<std::pair<size_t, size_t>>& out) const;
   // Whether Matches searches pattern `pattern` in windows (for tests).
   bool Windowed(size_t pattern) const { return !windows_[pattern].is_literal.empty(); }
 

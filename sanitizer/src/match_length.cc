@@ -20,7 +20,7 @@ bool IsPunct(char e) {
 // Recursive descent over the pattern; every function returns nullopt for "no bound".
 class Parser {
  public:
-  explicit Parser(std::string_view p) : p_(p) {}
+  Parser(std::string_view p, Assertions assertions) : p_(p), zero_width_(assertions == Assertions::kZeroWidth) {}
 
   std::optional<size_t> Whole() {
     auto n = Alternation();
@@ -127,6 +127,10 @@ class Parser {
       ++i_;
       return kMaxCharBytes;
     }
+    if ((c == '^' || c == '$') && zero_width_) {
+      ++i_;
+      return size_t{0};
+    }
     if (c == '^' || c == '$' || c == '*' || c == '+' || c == '?' || c == '{' || c == '}' ||
         c == ')' || c == ']') {
       return std::nullopt;  // assertions, and syntax this parser does not take apart
@@ -148,7 +152,8 @@ class Parser {
     if (e == 'd' || e == 'w' || e == 's') return size_t{1};  // ASCII classes in RE2
     if (e == 'D' || e == 'W' || e == 'S') return kMaxCharBytes;
     if (IsPunct(e)) return size_t{1};
-    return std::nullopt;  // \b \B \A \z \x \p \Q \C, digits, …
+    if (zero_width_ && (e == 'b' || e == 'B' || e == 'A' || e == 'z')) return size_t{0};
+    return std::nullopt;  // \b \B \A \z (unless zero_width_), \x \p \Q \C, digits, …
   }
 
   // [...]: one byte when the class holds only ASCII, else one character.
@@ -180,11 +185,14 @@ class Parser {
   }
 
   std::string_view p_;
+  bool zero_width_ = false;
   size_t i_ = 0;
 };
 
 }  // namespace
 
-std::optional<size_t> MaxMatchBytes(std::string_view pattern) { return Parser(pattern).Whole(); }
+std::optional<size_t> MaxMatchBytes(std::string_view pattern, Assertions assertions) {
+  return Parser(pattern, assertions).Whole();
+}
 
 }  // namespace reagent::sanitizer_internal

@@ -12,8 +12,15 @@
 
 namespace reagent::sanitizer_internal {
 
+// How to take the assertions \b \B ^ $ \A \z. kNoBound: they give no bound (the caller
+// searches with the whole text as context, where an assertion's truth depends on bytes outside
+// any window). kZeroWidth: they span no bytes; a caller that searches a window without context
+// must widen it by one byte on each side, and then gets every match of the text plus, at the
+// window's edges, matches the text does not have, which it must check against the whole text.
+enum class Assertions { kNoBound, kZeroWidth };
+
 // The most bytes (of UTF-8 text) a match of `pattern` (RE2 syntax, UTF-8, case-sensitive) can
 // span, or nullopt when the pattern is outside what is understood.
-std::optional<size_t> MaxMatchBytes(std::string_view pattern);
+std::optional<size_t> MaxMatchBytes(std::string_view pattern, Assertions assertions = Assertions::kNoBound);
 
 }  // namespace reagent::sanitizer_internal

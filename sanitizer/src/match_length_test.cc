@@ -38,6 +38,16 @@ TEST(MaxMatchBytes, NoBoundForWhatItDoesNotUnderstand) {
   }
 }
 
+TEST(MaxMatchBytes, AssertionsSpanNothingWhenAskedTo) {
+  EXPECT_EQ(MaxMatchBytes("\\bfoo\\b", Assertions::kZeroWidth), 3u);
+  EXPECT_EQ(MaxMatchBytes("^a( \\w{1,4}){0,2}$", Assertions::kZeroWidth), 11u);
+  EXPECT_EQ(MaxMatchBytes("\\Aa\\Bb\\z", Assertions::kZeroWidth), 2u);
+  // Still no bound for what is unbounded or not understood.
+  for (const char* p : {"\\ba+", "\\b(?i)a", "\\x41\\b"}) {
+    EXPECT_FALSE(MaxMatchBytes(p, Assertions::kZeroWidth).has_value()) << p;
+  }
+}
+
 TEST(MaxMatchBytes, NeverBelowARealMatch) {
   std::mt19937 rng(5);
   const std::vector<std::string> pieces = {"a", "b", "ab", "[ab]", "[^b]", ".", "(a|bb)", "\\w",

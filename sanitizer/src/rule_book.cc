@@ -6,6 +6,7 @@
 #include <new>
 #include <utility>
 
+#include "match_length.h"
 #include "text_views.h"
 
 namespace reagent::sanitizer_internal {
@@ -68,6 +69,27 @@ bool RuleSet::Applies(const LiteralFilter& filter, const LiteralFilter::Found& f
   if (gate.empty()) return true;
   return std::any_of(gate_literals.begin(), gate_literals.end(),
                      [&](size_t k) { return filter.Extra(found, k); });
+}
+
+bool RuleSet::Match(const LiteralFilter& filter, const LiteralFilter::Found& found, std::string_view text,
+                    std::vector<int>& ids) const {
+  ids.clear();
+  RE2::Set::ErrorInfo error{};
+  auto run = [&](std::string_view part, std::vector<int>& out) {
+    return set->Match(re2::StringPiece(part.data(), part.size()), &out, &error) ||
+           error.kind == RE2::Set::kNoError;
+  };
+  if (!window_bytes) return run(text, ids);
+  thread_local std::vector<std::pair<size_t, size_t>> windows;
+  thread_local std::vector<int> part_ids;
+  filter.Windows(found, gate_strings, *window_bytes + 1, text.size(), windows);
+  for (const auto& [b, e] : windows) {
+    if (!run(text.substr(b, e - b), part_ids)) return false;
+    ids.insert(ids.end(), part_ids.begin(), part_ids.end());
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return true;
 }
 
 namespace {
@@ -223,6 +245,11 @@ Status RuleBook::AddRule(const Json& j, std::string_view where, bool trusted) {
     r.gate.push_back(FoldPatternText(g));
   }
   if (!r.gate.empty() && r.pattern.empty()) return Bad(where, what, "a gate needs a \"pattern\"");
+  if (j.contains("gate_in_match")) {
+    if (!j.at("gate_in_match").is_boolean()) return Bad(where, what, "\"gate_in_match\" must be true or false");
+    r.gate_in_match = j.at("gate_in_match").get<bool>();
+    if (r.gate_in_match && r.gate.empty()) return Bad(where, what, "\"gate_in_match\" needs a \"gate\"");
+  }
   // Unless the document is trusted (shipped with the library and checked by its tests), each
   // pattern is compiled once here to report a bad rule by name now; the RE2 that locates its
   // matches is built on first use.
@@ -268,9 +295,11 @@ Status RuleBook::Compile(int64_t max_mem) {
     const Rule& rule = rules_[i];
     if (!rule.pattern.empty()) {
       auto it = std::find_if(folded_sets_.begin(), folded_sets_.end(),
-                             [&](const RuleSet& s) { return s.gate == rule.gate; });
+                             [&](const RuleSet& s) {
+                               return s.gate == rule.gate && s.gate_in_match == rule.gate_in_match;
+                             });
       if (it == folded_sets_.end()) {
-        folded_sets_.push_back(RuleSet{rule.gate, nullptr, {}});
+        folded_sets_.push_back(RuleSet{rule.gate, rule.gate_in_match, nullptr, {}});
         it = folded_sets_.end() - 1;
       }
       if (!it->set) it->set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
@@ -305,7 +334,24 @@ Status RuleBook::Compile(int64_t max_mem) {
   }
   for (size_t r : squeezed_rules_) squeezed_patterns.push_back(rules_[r].squeezed_pattern);
   const RE2::Options rule_opts = RuleOptions(kRuleMaxMem);
-  folded_filter_ = LiteralFilter::Build({}, gate_strings, rule_opts);
+  folded_filter_ = LiteralFilter::Build({}, gate_strings, rule_opts, /*windows=*/true);
+  for (size_t k = 1; k < folded_sets_.size(); ++k) {
+    RuleSet& s = folded_sets_[k];
+    s.gate_strings.assign(folded_filter_->strings(), 0);
+    for (size_t g : s.gate_literals) s.gate_strings[folded_filter_->ExtraString(g)] = 1;
+    std::optional<size_t> bound;
+    if (s.gate_in_match) bound = size_t{0};
+    for (size_t r : s.rules) {
+      if (!bound) break;
+      auto n = MaxMatchBytes(rules_[r].pattern, Assertions::kZeroWidth);
+      if (!n) {
+        bound.reset();
+        break;
+      }
+      bound = std::max(*bound, *n);
+    }
+    s.window_bytes = bound;
+  }
   squeezed_filter_ = LiteralFilter::Build(squeezed_patterns, {}, rule_opts, /*windows=*/true);
   return Status::Ok();
 }

@@ -36,6 +36,7 @@
 #include <map>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -88,6 +89,7 @@ struct Rule {
   std::unique_ptr<LazyRegex> re;           // null when there is no folded pattern
   std::unique_ptr<LazyRegex> squeezed_re;  // null when there is no squeezed pattern
   std::vector<std::string> gate;           // folded literals; empty = main set
+  bool gate_in_match = false;              // every match holds a gate string ("gate_in_match")
   std::vector<std::string> hits, misses;
 };
 
@@ -95,12 +97,24 @@ struct Rule {
 // that contain one of its gate strings.
 struct RuleSet {
   std::vector<std::string> gate;
+  bool gate_in_match = false;  // every rule of the set says so
   std::unique_ptr<RE2::Set> set;
   std::vector<size_t> rules;  // rule index of each set pattern
   std::vector<size_t> gate_literals;  // the gate strings' indices among the folded filter's extras
+  // A gate_in_match set whose patterns all have a bounded match length (assertions taken as zero
+  // width, match_length.h): that bound. Every match holds a gate string, so the set runs only
+  // over the text within this many bytes (plus one of context) of the gate strings it holds.
+  std::optional<size_t> window_bytes;
+  std::vector<uint8_t> gate_strings;  // per folded filter string: one of this set's gate strings
 
   // Whether the text the folded filter scanned (into `found`) contains a gate string.
   bool Applies(const LiteralFilter& filter, const LiteralFilter::Found& found) const;
+  // The set's patterns that match `text` (the text the folded filter scanned into `found`),
+  // in `ids`: every pattern that matches it, and for a windowed set possibly also one that
+  // matches only a window (an assertion at its edge), which locating in the whole text drops.
+  // False when RE2 fails (out of memory).
+  bool Match(const LiteralFilter& filter, const LiteralFilter::Found& found, std::string_view text,
+             std::vector<int>& ids) const;
 };
 
 // One rule document to load: where it came from (for errors) and its JSON text.

@@ -98,8 +98,7 @@ bool Sanitizer::Impl::Match(const sanitizer_internal::TextViews& views, bool dir
     book->folded_filter().Scan(text, found);
     for (const sanitizer_internal::RuleSet& set : book->folded_sets()) {
       if (!set.Applies(book->folded_filter(), found)) continue;
-      ids.clear();
-      if (!set.set->Match(text, &ids, &error) && error.kind != RE2::Set::kNoError) return false;
+      if (!set.Match(book->folded_filter(), found, text, ids)) return false;
       for (int id : ids) {
         size_t r = sanitizer_internal::RuleBook::FoldedRule(set, id);
         if (r >= rules.size() || !rules[r].re || matched[r]) continue;
