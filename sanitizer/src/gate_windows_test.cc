@@ -3,8 +3,6 @@
 // of each gate string, not over the whole text. That must change nothing but the cost.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -18,13 +16,10 @@ namespace {
 
 using sanitizer_internal::RuleBook;
 
-std::string BuiltinRulesText() {
-  std::ifstream in(REAGENT_SANITIZER_RULES);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 TEST(GateWindows, EveryGateInMatchSetOfTheBuiltinRulesIsBounded) {
-  auto book = RuleBook::Shared({{"rules.json", BuiltinRulesText(), false}}, 64 << 20);
+  auto doc = ReadJsonFile(REAGENT_SANITIZER_RULES);
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  auto book = RuleBook::Shared({{"rules.json", doc->dump(), false}}, 64 << 20);
   ASSERT_TRUE(book.ok()) << book.status().ToString();
   size_t windowed = 0;
   for (const auto& set : (*book)->folded_sets()) {
@@ -40,9 +35,9 @@ TEST(GateWindows, EveryGateInMatchSetOfTheBuiltinRulesIsBounded) {
 }
 
 TEST(GateWindows, ScanningAroundTheGatesGivesWhatScanningWholeTextsGives) {
-  const std::string shipped = BuiltinRulesText();
-  auto doc = ParseJson(shipped);
-  ASSERT_TRUE(doc.ok());
+  auto doc = ReadJsonFile(REAGENT_SANITIZER_RULES);
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  const std::string shipped = doc->dump();
   Json whole = *doc;
   std::vector<std::string> pieces;
   for (Json& r : whole["rules"]) {

@@ -277,6 +277,23 @@ Status RuleBook::AddRule(const Json& j, std::string_view where, bool trusted) {
   return Status::Ok();
 }
 
+namespace {
+
+// A gate_in_match set's bound on the length of its matches (RuleSet::window_bytes): the
+// longest of its patterns', assertions taken as zero width; none when a pattern has none.
+std::optional<size_t> WindowBytes(const RuleSet& set, const std::vector<Rule>& rules) {
+  if (!set.gate_in_match) return std::nullopt;
+  size_t bound = 0;
+  for (size_t r : set.rules) {
+    auto n = MaxMatchBytes(rules[r].pattern, Assertions::kZeroWidth);
+    if (!n) return std::nullopt;
+    bound = std::max(bound, *n);
+  }
+  return bound;
+}
+
+}  // namespace
+
 Status RuleBook::Compile(int64_t max_mem) {
   max_mem_ = max_mem;
   const RE2::Options opts = RuleOptions(max_mem);
@@ -334,23 +351,17 @@ Status RuleBook::Compile(int64_t max_mem) {
   }
   for (size_t r : squeezed_rules_) squeezed_patterns.push_back(rules_[r].squeezed_pattern);
   const RE2::Options rule_opts = RuleOptions(kRuleMaxMem);
-  folded_filter_ = LiteralFilter::Build({}, gate_strings, rule_opts, /*windows=*/true);
+  // Where the gate strings are is recorded only when some set is searched around them.
+  bool windowed = false;
   for (size_t k = 1; k < folded_sets_.size(); ++k) {
-    RuleSet& s = folded_sets_[k];
+    folded_sets_[k].window_bytes = WindowBytes(folded_sets_[k], rules_);
+    windowed = windowed || folded_sets_[k].window_bytes.has_value();
+  }
+  folded_filter_ = LiteralFilter::Build({}, gate_strings, rule_opts, windowed);
+  for (RuleSet& s : folded_sets_) {
+    if (!s.window_bytes) continue;
     s.gate_strings.assign(folded_filter_->strings(), 0);
     for (size_t g : s.gate_literals) s.gate_strings[folded_filter_->ExtraString(g)] = 1;
-    std::optional<size_t> bound;
-    if (s.gate_in_match) bound = size_t{0};
-    for (size_t r : s.rules) {
-      if (!bound) break;
-      auto n = MaxMatchBytes(rules_[r].pattern, Assertions::kZeroWidth);
-      if (!n) {
-        bound.reset();
-        break;
-      }
-      bound = std::max(*bound, *n);
-    }
-    s.window_bytes = bound;
   }
   squeezed_filter_ = LiteralFilter::Build(squeezed_patterns, {}, rule_opts, /*windows=*/true);
   return Status::Ok();

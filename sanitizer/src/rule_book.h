@@ -105,7 +105,7 @@ struct RuleSet {
   // width, match_length.h): that bound. Every match holds a gate string, so the set runs only
   // over the text within this many bytes (plus one of context) of the gate strings it holds.
   std::optional<size_t> window_bytes;
-  std::vector<uint8_t> gate_strings;  // per folded filter string: one of this set's gate strings
+  std::vector<uint8_t> gate_strings;  // windowed sets: per folded filter string, one of this set's gate strings
 
   // Whether the text the folded filter scanned (into `found`) contains a gate string.
   bool Applies(const LiteralFilter& filter, const LiteralFilter::Found& found) const;
