@@ -14,6 +14,9 @@ size_t CachedHistory::Bytes() const {
     bytes += kPerMessageOverhead + m.content.size() + m.name.size() + m.tool_call_id.size();
     for (const ToolCall& c : m.tool_calls) bytes += c.id.size() + c.name.size() + c.arguments.size();
   }
+  for (const PrescannedText& p : prescanned) {
+    bytes += kPerMessageOverhead + p.text.size() + (p.history ? p.history->cleaned.size() : 0);
+  }
   return bytes;
 }
 

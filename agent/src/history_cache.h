@@ -26,6 +26,15 @@
 
 namespace reagent {
 
+// A tool's output this agent observed, with the result of scanning it from the history
+// (nullopt: allowed), judged from the same scan as its tool scan (Sanitizer::ScanAs). When the
+// text the history scan reads of a message (history_text.h) is this text, its scan is this one:
+// a scan is a function of the text and the source.
+struct PrescannedText {
+  std::string text;
+  std::optional<ScanResult> history;
+};
+
 struct CachedHistory {
   // [0] the agent's system prompt, then the history as it enters prompts (after the history
   // scan); messages[scanned...] were written by this agent and have not had that scan yet.
@@ -36,6 +45,8 @@ struct CachedHistory {
   // The history scans that did not allow their message, by index, replayed into every turn's
   // findings as a fresh load would report them.
   std::vector<std::pair<size_t, ScanResult>> findings;
+  // The tool outputs of messages[scanned...], already scanned from the history.
+  std::vector<PrescannedText> prescanned;
 
   size_t Bytes() const;
 };

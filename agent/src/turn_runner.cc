@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "history_text.h"
 #include "reagent/agent/history_trimmer.h"
 #include "reagent/agent/react_protocol.h"
 #include "reagent/core/logging.h"
@@ -107,13 +108,29 @@ void TurnRunner::Stop(StopReason reason, std::string detail) {
   result_.stop_detail = std::move(detail);
 }
 
-std::optional<std::string> TurnRunner::HistoryScan(std::string_view content, size_t index) {
+std::optional<std::string> TurnRunner::HistoryScan(std::string_view content, size_t index,
+                                                   const Prescans* known) {
   if (!options_.sanitize_history || content.empty()) return std::nullopt;
-  ScanResult scan = deps_.sanitizer->Scan(content, TextSource::kHistory);
+  const auto [begin, end] = HistoryText(content);
+  const std::string_view text = content.substr(begin, end - begin);
+  ScanResult scan;
+  if (auto it = known ? known->find(text) : Prescans::const_iterator{};
+      known && it != known->end()) {
+    if (!it->second->history) return std::nullopt;  // allowed
+    scan = *it->second->history;
+  } else {
+    scan = deps_.sanitizer->Scan(text, TextSource::kHistory);
+  }
   if (scan.verdict == Verdict::kAllow) return std::nullopt;
-  std::string replacement = scan.verdict == Verdict::kBlock
-                                ? "[message removed from the history by the injection filter]"
-                                : scan.cleaned;
+  // Findings are reported in the message's own offsets; a redacted tool output stays wrapped.
+  for (Finding& f : scan.findings) {
+    f.start += begin;
+    f.end += begin;
+  }
+  std::string replacement =
+      scan.verdict == Verdict::kBlock
+          ? "[message removed from the history by the injection filter]"
+          : std::string(content.substr(0, begin)) + scan.cleaned + std::string(content.substr(end));
   history_findings_.emplace_back(index, std::move(scan));
   return replacement;
 }
@@ -137,9 +154,12 @@ void TurnRunner::AdoptHistory(CachedHistory cached) {
   for (int64_t t : conv_tokens_) conv_tokens_total_ += t;
   history_findings_ = std::move(cached.findings);
   // What this agent wrote in the session's last turn enters the history now, scanned as a
-  // fresh load would scan it; everything before passed that scan in an earlier turn.
+  // fresh load would scan it; everything before passed that scan in an earlier turn. Its tool
+  // outputs were scanned from the history when they were scanned as a tool's.
+  Prescans known;
+  for (const PrescannedText& p : cached.prescanned) known.emplace(p.text, &p);
   for (size_t i = cached.scanned; i < conv_.size(); ++i) {
-    if (auto replacement = HistoryScan(conv_.view()[i].content, i)) {
+    if (auto replacement = HistoryScan(conv_.view()[i].content, i, &known)) {
       Message m = conv_.view()[i];
       m.content = std::move(*replacement);
       SetMessage(i, std::move(m));
@@ -161,7 +181,8 @@ void TurnRunner::KeepHistory(bool verify) {
   }
   CachedHistory kept{.messages = std::move(conv_), .tokens = std::move(conv_tokens_),
                      .scanned = history_end_, .stored_messages = stored,
-                     .findings = std::move(history_findings_)};
+                     .findings = std::move(history_findings_),
+                     .prescanned = std::move(prescanned_)};
   shared_.history_cache->Put(session_id_, std::move(kept));
 }
 

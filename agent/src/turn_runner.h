@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -39,9 +40,13 @@ class TurnRunner {
   void LoadHistory(Session& session);
   // The history from the agent's cache: only messages this agent wrote since are scanned.
   void AdoptHistory(CachedHistory cached);
-  // The history scan of a stored message's content (conv_ index `index`): the text that
+  // Texts already scanned from the history, by text (AdoptHistory).
+  using Prescans = std::unordered_map<std::string_view, const PrescannedText*>;
+  // The history scan of a stored message's content (conv_ index `index`; the text it reads is
+  // HistoryText's, its result taken from `known` when that holds the text): the text that
   // replaces it in prompts when the scan did not allow it (the finding is kept), else nullopt.
-  std::optional<std::string> HistoryScan(std::string_view content, size_t index);
+  std::optional<std::string> HistoryScan(std::string_view content, size_t index,
+                                         const Prescans* known = nullptr);
   // Hands the conversation to the agent's cache when it is exactly what the store holds.
   void KeepHistory(bool verify);
   Status AddLedgerScopes(const SessionInfo& info);
@@ -110,6 +115,8 @@ class TurnRunner {
   bool commit_failed_ = false;
   int64_t stored_at_start_ = 0;        // messages the store held for the session at the start
   std::vector<std::pair<size_t, ScanResult>> history_findings_;  // history scans that did not allow
+  // This turn's tool outputs with their history scans, for the next turn (history cache only).
+  std::vector<PrescannedText> prescanned_;
   std::string last_trim_note_;
   // Trimming state kept across the turn's steps (see BuildPrompt): the earlier turns grouped
   // once, the last trimmed prompt, and the last note with its count.

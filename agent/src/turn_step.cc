@@ -447,8 +447,21 @@ std::string TurnRunner::ObserveTool(const ToolCall& call, ToolResult r, StepTrac
     wrapped = r.text;
   } else {
     result_.tool_calls.push_back(call.name);
-    const ScanResult scan = deps_.sanitizer->Scan(r.text, TextSource::kTool);
+    // With a history cache, the next turn's history scan of this output is judged now, from
+    // the same scan (the output is matched once).
+    const bool prescan = shared_.history_cache && options_.sanitize_history;
+    std::vector<ScanResult> scans =
+        prescan ? deps_.sanitizer->ScanAs(r.text, {TextSource::kTool, TextSource::kHistory})
+                : std::vector<ScanResult>{deps_.sanitizer->Scan(r.text, TextSource::kTool)};
+    const ScanResult& scan = scans.front();
     RecordScan(scan, "tool:" + call.name);
+    if (prescan && scan.verdict == Verdict::kAllow && scan.cleaned == r.text) {
+      // The history scan reads this text when the wrapped output is stored unchanged.
+      ScanResult& history = scans.back();
+      prescanned_.push_back({std::move(r.text), history.verdict == Verdict::kAllow
+                                                    ? std::nullopt
+                                                    : std::optional(std::move(history))});
+    }
     if (scan.verdict == Verdict::kBlock) {
       observation = fmt::format(
           "[The output of {} was withheld: the injection filter blocked it ({}).]", call.name,

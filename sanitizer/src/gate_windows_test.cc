@@ -10,6 +10,7 @@
 #include "reagent/core/json.h"
 #include "reagent/sanitizer/sanitizer.h"
 #include "rule_book.h"
+#include "same_scan.h"
 
 namespace reagent {
 namespace {
@@ -64,16 +65,8 @@ TEST(GateWindows, ScanningAroundTheGatesGivesWhatScanningWholeTextsGives) {
       text += rng() % 3 == 0 ? " " : "";
     }
     for (TextSource source : {TextSource::kUser, TextSource::kTool}) {
-      ScanResult a = (*windowed)->Scan(text, source), b = (*reference)->Scan(text, source);
-      ASSERT_EQ(a.verdict, b.verdict) << text;
-      ASSERT_EQ(a.score, b.score) << text;
-      ASSERT_EQ(a.cleaned, b.cleaned) << text;
-      ASSERT_EQ(a.findings.size(), b.findings.size()) << text;
-      for (size_t f = 0; f < a.findings.size(); ++f) {
-        ASSERT_EQ(a.findings[f].rule, b.findings[f].rule) << text;
-        ASSERT_EQ(a.findings[f].start, b.findings[f].start) << text;
-        ASSERT_EQ(a.findings[f].end, b.findings[f].end) << text;
-      }
+      ExpectSameScan((*windowed)->Scan(text, source), (*reference)->Scan(text, source), text);
+      if (::testing::Test::HasFatalFailure()) return;
     }
   }
 }

@@ -195,9 +195,19 @@ double HygieneWeight(Hygiene kind) {
 }  // namespace
 
 ScanResult Sanitizer::Scan(std::string_view text, TextSource source) const {
+  std::vector<ScanResult> results = ScanAs(text, {source});
+  return std::move(results.front());
+}
+
+std::vector<ScanResult> Sanitizer::ScanAs(std::string_view text,
+                                          std::initializer_list<TextSource> sources) const {
   const SanitizerOptions& opt = impl_->options;
+  // What fails the scan fails it from every source.
+  auto block_with = [&](Finding finding) {
+    return std::vector<ScanResult>(sources.size(), BlockWith(std::move(finding)));
+  };
   if (text.size() > opt.max_input_bytes) {
-    return BlockWith(MakeFinding("hygiene.too_long", "hygiene", 0, text.size(), kTooLongWeight));
+    return block_with(MakeFinding("hygiene.too_long", "hygiene", 0, text.size(), kTooLongWeight));
   }
   try {
     thread_local TextViews views;
@@ -207,7 +217,7 @@ ScanResult Sanitizer::Scan(std::string_view text, TextSource source) const {
     std::vector<Hit> hits;
     double logit = impl_->model ? impl_->model->Score(views.folded.text) : -HUGE_VAL;
     if (!impl_->Match(views, false, hits)) {
-      return BlockWith(MakeFinding("internal.regex_failure", "internal", 0, text.size(), 1.0));
+      return block_with(MakeFinding("internal.regex_failure", "internal", 0, text.size(), 1.0));
     }
     // Encoded payloads (and text hidden in tag characters) are decoded and scanned once.
     std::vector<Payload> payloads =
@@ -220,7 +230,7 @@ ScanResult Sanitizer::Scan(std::string_view text, TextSource source) const {
       sanitizer_internal::BuildViews(p.decoded, payload_views);
       std::vector<Hit> inner;
       if (!impl_->Match(payload_views, false, inner)) {
-        return BlockWith(MakeFinding("internal.regex_failure", "internal", 0, text.size(), 1.0));
+        return block_with(MakeFinding("internal.regex_failure", "internal", 0, text.size(), 1.0));
       }
       for (Hit& h : inner) hits.push_back({h.rule, p.start, p.end, true, true});
       if (impl_->model) logit = std::max(logit, impl_->model->Score(payload_views.folded.text));
@@ -232,7 +242,7 @@ ScanResult Sanitizer::Scan(std::string_view text, TextSource source) const {
       sanitizer_internal::BuildViews(p.decoded, payload_views);
       std::vector<Hit> inner;
       if (!impl_->Match(payload_views, false, inner)) {
-        return BlockWith(MakeFinding("internal.regex_failure", "internal", 0, text.size(), 1.0));
+        return block_with(MakeFinding("internal.regex_failure", "internal", 0, text.size(), 1.0));
       }
       for (const Hit& h : inner) {
         const bool known = std::any_of(hits.begin(), hits.end(), [&](const Hit& k) { return k.rule == h.rule; });
@@ -241,12 +251,14 @@ ScanResult Sanitizer::Scan(std::string_view text, TextSource source) const {
       if (impl_->model) logit = std::max(logit, impl_->model->Score(payload_views.folded.text));
     }
 
-    ScanResult result;
     const auto& rules = impl_->book->rules();
     const auto& categories = impl_->book->categories();
-    const size_t src = static_cast<size_t>(source);
     std::vector<std::pair<size_t, size_t>> quoted;
     if (!hits.empty()) quoted = QuotedRegions(text);
+    // The evidence is the text's; what it weighs depends on where the text comes from.
+    auto judge = [&](TextSource source) {
+    ScanResult result;
+    const size_t src = static_cast<size_t>(source);
     double disguised_weight = 0, encoded_weight = 0;
     size_t disguised_at = 0, disguised_end = 0, encoded_at = 0, encoded_end = 0;
     for (const Hit& h : hits) {
@@ -321,9 +333,14 @@ ScanResult Sanitizer::Scan(std::string_view text, TextSource source) const {
       result.cleaned = sanitizer_internal::ApplyEdits(text, views.edits);
     }
     return result;
+    };
+    std::vector<ScanResult> results;
+    results.reserve(sources.size());
+    for (TextSource source : sources) results.push_back(judge(source));
+    return results;
   } catch (const std::exception& e) {
     // Out of memory or a bug: nothing unexamined gets through.
-    return BlockWith(MakeFinding("internal.error", "internal", 0, text.size(), 1.0));
+    return block_with(MakeFinding("internal.error", "internal", 0, text.size(), 1.0));
   }
 }
 

@@ -16,13 +16,14 @@ constexpr std::string_view kTemplateRemoved = "[template token removed]";
 constexpr std::string_view kQuotedPrefix = "(quoted) ";
 constexpr std::string_view kWithheld = "[untrusted text withheld: the filter failed]\n";
 
+bool IsNameByte(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-';
+}
+
 std::string SafeSourceName(std::string_view name) {
   std::string out;
-  for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '.' || c == '-';
-    out.push_back(ok ? c : '_');
-  }
+  for (char c : name) out.push_back(IsNameByte(c) ? c : '_');
   return out.empty() ? "unknown" : out;
 }
 
@@ -97,6 +98,43 @@ std::string Sanitizer::Wrap(std::string_view text, std::string_view source_name,
   } catch (const std::exception&) {
     return Envelope(kWithheld, source_name, nonce);  // out of memory or a bug
   }
+}
+
+std::optional<std::pair<size_t, size_t>> Sanitizer::WrappedBody(std::string_view text) {
+  constexpr std::string_view kOpen = "<<<untrusted nonce=", kSource = " source=",
+                             kOpenEnd = ">>>\n", kClose = "<<<end untrusted nonce=",
+                             kCloseEnd = ">>>";
+  // A name as SafeSourceName leaves it: one or more of [A-Za-z0-9_.-].
+  auto name_end = [&](size_t from) {
+    size_t k = from;
+    while (k < text.size() && IsNameByte(text[k])) ++k;
+    return k;
+  };
+  if (!text.starts_with(kOpen)) return std::nullopt;
+  const size_t nonce_end = name_end(kOpen.size());
+  if (nonce_end == kOpen.size() || text.substr(nonce_end, kSource.size()) != kSource) {
+    return std::nullopt;
+  }
+  const size_t source_begin = nonce_end + kSource.size();
+  const size_t source_end = name_end(source_begin);
+  if (source_end == source_begin || text.substr(source_end, kOpenEnd.size()) != kOpenEnd) {
+    return std::nullopt;
+  }
+  const size_t begin = source_end + kOpenEnd.size();
+  const std::string_view nonce = text.substr(kOpen.size(), nonce_end - kOpen.size());
+  const size_t close_bytes = kClose.size() + nonce.size() + kCloseEnd.size();
+  if (text.size() < begin + close_bytes) return std::nullopt;
+  size_t end = text.size() - close_bytes;
+  if (text.substr(end, kClose.size()) != kClose ||
+      text.substr(end + kClose.size(), nonce.size()) != nonce || !text.ends_with(kCloseEnd)) {
+    return std::nullopt;
+  }
+  if (end > begin) {
+    if (text[end - 1] != '\n') return std::nullopt;  // Wrap ends a text with a newline
+    --end;
+  }
+  if (text.substr(begin, end - begin).find("<<<") != std::string_view::npos) return std::nullopt;
+  return std::pair{begin, end};
 }
 
 std::string Sanitizer::Wrap(std::string_view text, std::string_view source_name,

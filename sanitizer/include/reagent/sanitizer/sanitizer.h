@@ -22,9 +22,12 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "reagent/core/status.h"
@@ -109,6 +112,11 @@ class Sanitizer {
   // with the finding "internal.regex_failure", any other internal failure (std::bad_alloc
   // included) kBlock with "internal.error" and no cleaned text. Linear in text size.
   ScanResult Scan(std::string_view text, TextSource source = TextSource::kUser) const;
+  // One scan judged from several sources: result k is what Scan(text, sources[k]) returns, but
+  // the text is matched once (the sources weigh the same evidence differently; the matching is
+  // the costly part). E.g. ScanAs(output, {TextSource::kTool, TextSource::kHistory}).
+  std::vector<ScanResult> ScanAs(std::string_view text,
+                                 std::initializer_list<TextSource> sources) const;
 
   // Spotlighting for untrusted text (tool output, documents): returns
   //   <<<untrusted nonce=NONCE source=SOURCE_NAME>>>
@@ -132,6 +140,12 @@ class Sanitizer {
 
   // 24 hex characters from SecureRandomBytes: unguessable by the text being wrapped.
   static std::string NewNonce();
+
+  // Where the text inside a block Wrap made lies: [first, second) byte offsets into `text`,
+  // when `text` is exactly one such block (delimiter lines of the form Wrap writes, one nonce
+  // in both, no "<<<" inside); nullopt otherwise. The newline Wrap ends the text with is not
+  // part of it. Used to scan stored tool output without the wrapper's own lines.
+  static std::optional<std::pair<size_t, size_t>> WrappedBody(std::string_view text);
 
   // Number of loaded rules (built-in plus user files).
   size_t rule_count() const;
