@@ -9,14 +9,14 @@
 #include <string_view>
 #include <utility>
 
+#include "reagent/agent/react_protocol.h"
 #include "reagent/sanitizer/sanitizer.h"
 
 namespace reagent {
 
 // [first, second): the byte range of `content` the history scan reads.
 inline std::pair<size_t, size_t> HistoryText(std::string_view content) {
-  constexpr std::string_view kReactPrefix = "Observation: ";  // ReactObservationMessage
-  const size_t at = content.starts_with(kReactPrefix) ? kReactPrefix.size() : 0;
+  const size_t at = content.starts_with(kReactObservationPrefix) ? kReactObservationPrefix.size() : 0;
   if (auto body = Sanitizer::WrappedBody(content.substr(at))) {
     return {at + body->first, at + body->second};
   }

@@ -284,7 +284,7 @@ std::string_view SpotlightRule() {
 }
 
 std::string ReactObservationMessage(std::string_view observation) {
-  std::string m = "Observation: ";
+  std::string m(kReactObservationPrefix);
   m += observation;
   return m;
 }

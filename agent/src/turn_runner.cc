@@ -113,14 +113,10 @@ std::optional<std::string> TurnRunner::HistoryScan(std::string_view content, siz
   if (!options_.sanitize_history || content.empty()) return std::nullopt;
   const auto [begin, end] = HistoryText(content);
   const std::string_view text = content.substr(begin, end - begin);
-  ScanResult scan;
-  if (auto it = known ? known->find(text) : Prescans::const_iterator{};
-      known && it != known->end()) {
-    if (!it->second->history) return std::nullopt;  // allowed
-    scan = *it->second->history;
-  } else {
-    scan = deps_.sanitizer->Scan(text, TextSource::kHistory);
-  }
+  const auto it = known ? known->find(text) : Prescans::const_iterator{};
+  const PrescannedText* prescanned = known && it != known->end() ? it->second : nullptr;
+  if (prescanned && !prescanned->history) return std::nullopt;  // judged and allowed
+  ScanResult scan = prescanned ? *prescanned->history : deps_.sanitizer->Scan(text, TextSource::kHistory);
   if (scan.verdict == Verdict::kAllow) return std::nullopt;
   // Findings are reported in the message's own offsets; a redacted tool output stays wrapped.
   for (Finding& f : scan.findings) {

@@ -53,7 +53,9 @@ std::string BuildReactSystemPrompt(std::string_view system_prompt,
 // between <<<untrusted ...>>> and <<<end untrusted ...>>> delimiters (Sanitizer::Wrap).
 std::string_view SpotlightRule();
 
-// The user-role message carrying a (spotlighted) observation back to the model.
+// The user-role message carrying a (spotlighted) observation back to the model: the prefix,
+// then the observation.
+inline constexpr std::string_view kReactObservationPrefix = "Observation: ";
 std::string ReactObservationMessage(std::string_view observation);
 
 // The instruction of the closing call made when steps or budget run out: no more tools,
