@@ -257,82 +257,82 @@ std::vector<ScanResult> Sanitizer::ScanAs(std::string_view text,
     if (!hits.empty()) quoted = QuotedRegions(text);
     // The evidence is the text's; what it weighs depends on where the text comes from.
     auto judge = [&](TextSource source) {
-    ScanResult result;
-    const size_t src = static_cast<size_t>(source);
-    double disguised_weight = 0, encoded_weight = 0;
-    size_t disguised_at = 0, disguised_end = 0, encoded_at = 0, encoded_end = 0;
-    for (const Hit& h : hits) {
-      const Rule& rule = rules[h.rule];
-      const auto& cat = categories[rule.category];
-      double w = rule.weight * cat.source_factor[src];
-      if (!h.from_payload && Inside(quoted, h.start, h.end)) w *= cat.quoted_factor;
-      if (h.from_payload && w > encoded_weight) {
-        encoded_weight = w;
-        encoded_at = h.start;
-        encoded_end = h.end;
-      } else if (h.disguised && !h.from_payload && w > disguised_weight) {
-        disguised_weight = w;
-        disguised_at = h.start;
-        disguised_end = h.end;
-      }
-      result.findings.push_back(MakeFinding(rule.id, cat.name, h.start, h.end, w));
-    }
-    if (disguised_weight > 0) {
-      result.findings.push_back(MakeFinding("obfuscation.disguised_match", "obfuscation",
-                                            disguised_at, disguised_end,
-                                            kDisguiseShare * disguised_weight));
-    }
-    if (encoded_weight > 0) {
-      result.findings.push_back(MakeFinding("obfuscation.encoded_payload", "obfuscation",
-                                            encoded_at, encoded_end,
-                                            kDisguiseShare * encoded_weight));
-    }
-    for (const auto& h : views.hygiene) {
-      result.findings.push_back(
-          MakeFinding(std::string(HygieneRule(h.kind)), "hygiene", h.start, h.end, HygieneWeight(h.kind)));
-    }
-    if (impl_->model) {
-      const int learned = impl_->book->FindCategory("learned");
-      double w = LearnedWeight(*impl_->model, logit) *
-                 categories[static_cast<size_t>(learned)].source_factor[src];
-      if (w > 0) result.findings.push_back(MakeFinding("learned.classifier", "learned", 0, text.size(), w));
-    }
-    std::stable_sort(result.findings.begin(), result.findings.end(),
-                     [](const Finding& a, const Finding& b) { return a.start < b.start; });
-
-    auto category_of = [&](const Finding& f) -> const sanitizer_internal::Category& {
-      return categories[static_cast<size_t>(impl_->book->FindCategory(f.category))];
-    };
-    result.score = Score(result.findings, [&](const Finding& f) { return category_of(f).attack; });
-    const double redact_score =
-        Score(result.findings, [&](const Finding& f) { return category_of(f).redactable; });
-    for (const Finding& f : result.findings) result.categories.push_back(f.category);
-    std::sort(result.categories.begin(), result.categories.end());
-    result.categories.erase(std::unique(result.categories.begin(), result.categories.end()),
-                            result.categories.end());
-
-    if (result.score >= opt.block_threshold) {
-      result.verdict = Verdict::kBlock;
-    } else if (redact_score >= opt.redact_threshold) {
-      // Not an attack, but it carries something to cut out (a secret, template tokens, a lone
-      // exfiltration link): the rest of the text is passed on.
-      result.verdict = Verdict::kRedact;
-      std::vector<Replacement> spans;
-      for (const Finding& f : result.findings) {
-        if (!category_of(f).redactable || f.weight < kMinRedactWeight) continue;
-        if (!spans.empty() && f.start < spans.back().end) {
-          spans.back().end = std::max<uint32_t>(spans.back().end, static_cast<uint32_t>(f.end));
-          continue;
+      ScanResult result;
+      const size_t src = static_cast<size_t>(source);
+      double disguised_weight = 0, encoded_weight = 0;
+      size_t disguised_at = 0, disguised_end = 0, encoded_at = 0, encoded_end = 0;
+      for (const Hit& h : hits) {
+        const Rule& rule = rules[h.rule];
+        const auto& cat = categories[rule.category];
+        double w = rule.weight * cat.source_factor[src];
+        if (!h.from_payload && Inside(quoted, h.start, h.end)) w *= cat.quoted_factor;
+        if (h.from_payload && w > encoded_weight) {
+          encoded_weight = w;
+          encoded_at = h.start;
+          encoded_end = h.end;
+        } else if (h.disguised && !h.from_payload && w > disguised_weight) {
+          disguised_weight = w;
+          disguised_at = h.start;
+          disguised_end = h.end;
         }
-        spans.push_back({static_cast<uint32_t>(f.start), static_cast<uint32_t>(f.end),
-                         "[redacted:" + f.category + "]"});
+        result.findings.push_back(MakeFinding(rule.id, cat.name, h.start, h.end, w));
       }
-      result.cleaned = sanitizer_internal::ApplyEdits(text, views.edits, spans);
-    } else {
-      result.verdict = Verdict::kAllow;
-      result.cleaned = sanitizer_internal::ApplyEdits(text, views.edits);
-    }
-    return result;
+      if (disguised_weight > 0) {
+        result.findings.push_back(MakeFinding("obfuscation.disguised_match", "obfuscation",
+                                              disguised_at, disguised_end,
+                                              kDisguiseShare * disguised_weight));
+      }
+      if (encoded_weight > 0) {
+        result.findings.push_back(MakeFinding("obfuscation.encoded_payload", "obfuscation",
+                                              encoded_at, encoded_end,
+                                              kDisguiseShare * encoded_weight));
+      }
+      for (const auto& h : views.hygiene) {
+        result.findings.push_back(
+            MakeFinding(std::string(HygieneRule(h.kind)), "hygiene", h.start, h.end, HygieneWeight(h.kind)));
+      }
+      if (impl_->model) {
+        const int learned = impl_->book->FindCategory("learned");
+        double w = LearnedWeight(*impl_->model, logit) *
+                   categories[static_cast<size_t>(learned)].source_factor[src];
+        if (w > 0) result.findings.push_back(MakeFinding("learned.classifier", "learned", 0, text.size(), w));
+      }
+      std::stable_sort(result.findings.begin(), result.findings.end(),
+                       [](const Finding& a, const Finding& b) { return a.start < b.start; });
+
+      auto category_of = [&](const Finding& f) -> const sanitizer_internal::Category& {
+        return categories[static_cast<size_t>(impl_->book->FindCategory(f.category))];
+      };
+      result.score = Score(result.findings, [&](const Finding& f) { return category_of(f).attack; });
+      const double redact_score =
+          Score(result.findings, [&](const Finding& f) { return category_of(f).redactable; });
+      for (const Finding& f : result.findings) result.categories.push_back(f.category);
+      std::sort(result.categories.begin(), result.categories.end());
+      result.categories.erase(std::unique(result.categories.begin(), result.categories.end()),
+                              result.categories.end());
+
+      if (result.score >= opt.block_threshold) {
+        result.verdict = Verdict::kBlock;
+      } else if (redact_score >= opt.redact_threshold) {
+        // Not an attack, but it carries something to cut out (a secret, template tokens, a lone
+        // exfiltration link): the rest of the text is passed on.
+        result.verdict = Verdict::kRedact;
+        std::vector<Replacement> spans;
+        for (const Finding& f : result.findings) {
+          if (!category_of(f).redactable || f.weight < kMinRedactWeight) continue;
+          if (!spans.empty() && f.start < spans.back().end) {
+            spans.back().end = std::max<uint32_t>(spans.back().end, static_cast<uint32_t>(f.end));
+            continue;
+          }
+          spans.push_back({static_cast<uint32_t>(f.start), static_cast<uint32_t>(f.end),
+                           "[redacted:" + f.category + "]"});
+        }
+        result.cleaned = sanitizer_internal::ApplyEdits(text, views.edits, spans);
+      } else {
+        result.verdict = Verdict::kAllow;
+        result.cleaned = sanitizer_internal::ApplyEdits(text, views.edits);
+      }
+      return result;
     };
     std::vector<ScanResult> results;
     results.reserve(sources.size());
