@@ -17,6 +17,9 @@ bool IsPunct(char e) {
          (e >= '{' && e <= '~');
 }
 
+// \n \t \r \f \v: one control byte.
+bool IsControlEscape(char e) { return e == 'n' || e == 't' || e == 'r' || e == 'f' || e == 'v'; }
+
 // Recursive descent over the pattern; every function returns nullopt for "no bound".
 class Parser {
  public:
@@ -145,15 +148,37 @@ class Parser {
     return len;
   }
 
+  // After "\p" or "\P": a one-letter class name (\pL) or one in braces (\p{Greek}).
+  bool UnicodeClassName() {
+    if (AtEnd()) return false;
+    if (Peek() != '{') {
+      const char c = Peek();
+      ++i_;
+      return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    }
+    const size_t close = p_.find('}', i_);
+    if (close == std::string_view::npos || close == i_ + 1) return false;
+    for (size_t k = i_ + 1; k < close; ++k) {
+      const char c = p_[k];
+      if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == '^')) return false;
+    }
+    i_ = close + 1;
+    return true;
+  }
+
   std::optional<size_t> Escape() {
     if (i_ + 1 >= p_.size()) return std::nullopt;
     char e = p_[i_ + 1];
     i_ += 2;
     if (e == 'd' || e == 'w' || e == 's') return size_t{1};  // ASCII classes in RE2
     if (e == 'D' || e == 'W' || e == 'S') return kMaxCharBytes;
-    if (IsPunct(e)) return size_t{1};
+    if (e == 'p' || e == 'P') {  // a Unicode class (\pL, \PN, \p{Greek}): one character
+      if (!UnicodeClassName()) return std::nullopt;
+      return kMaxCharBytes;
+    }
+    if (IsPunct(e) || IsControlEscape(e)) return size_t{1};
     if (zero_width_ && (e == 'b' || e == 'B' || e == 'A' || e == 'z')) return size_t{0};
-    return std::nullopt;  // \b \B \A \z (unless zero_width_), \x \p \Q \C, digits, …
+    return std::nullopt;  // \b \B \A \z (unless zero_width_), \x \Q \C, \a, digits, …
   }
 
   // [...]: one byte when the class holds only ASCII, else one character.
@@ -171,10 +196,15 @@ class Parser {
       if (c == '\\') {
         if (i_ + 1 >= p_.size()) return std::nullopt;
         char e = p_[i_ + 1];
-        const bool known = e == 'd' || e == 'w' || e == 's' || IsPunct(e);
-        if (!known) return std::nullopt;  // \S \W \D \p \x … inside a class
         i_ += 2;
-        continue;
+        if (e == 'd' || e == 'w' || e == 's' || IsPunct(e) || IsControlEscape(e)) continue;
+        // \S \W \D and Unicode classes reach beyond ASCII: the class is one character.
+        if (e == 'S' || e == 'W' || e == 'D' || ((e == 'p' || e == 'P') && UnicodeClassName())) {
+          ascii = false;
+          continue;
+        }
+        return std::nullopt;  // \x … inside a class
+
       }
       if (static_cast<unsigned char>(c) >= 0x80) ascii = false;
       ++i_;

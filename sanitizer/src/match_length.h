@@ -1,7 +1,8 @@
 // An upper bound on the length of any match of a regular expression, for the search of a
 // pattern only around the literals every match holds (literal_filter.h). Deliberately
 // conservative: it understands literals, escaped punctuation, \d \w \s and their negations,
-// '.', bracket classes, groups, alternation and bounded repetition; anything else — an
+// Unicode classes (\pL, \P{Greek}), '.', bracket classes, groups, alternation and bounded
+// repetition; anything else — an
 // unbounded repetition, an assertion (\b ^ $, whose truth depends on bytes outside the match),
 // a flag group, an unknown escape — gives no bound, and the caller searches the whole text.
 #pragma once

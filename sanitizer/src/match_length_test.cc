@@ -28,12 +28,20 @@ TEST(MaxMatchBytes, SimpleShapes) {
   EXPECT_EQ(MaxMatchBytes("[ò]"), 4u);
   EXPECT_EQ(MaxMatchBytes("(a|)b"), 2u);
   EXPECT_EQ(MaxMatchBytes("se la"), 5u);
+  // Unicode classes are one character, inside a bracket class or not.
+  EXPECT_EQ(MaxMatchBytes("\\pL"), 4u);
+  EXPECT_EQ(MaxMatchBytes("\\p{Greek}x"), 5u);
+  EXPECT_EQ(MaxMatchBytes("\\PN{2}"), 8u);
+  EXPECT_EQ(MaxMatchBytes("[^\\pL\\pN]"), 4u);
+  EXPECT_EQ(MaxMatchBytes("[\\S]"), 4u);
+  EXPECT_EQ(MaxMatchBytes("[^.\\n]{0,3}\\t"), 13u);
 }
 
 TEST(MaxMatchBytes, NoBoundForWhatItDoesNotUnderstand) {
   for (const char* p : {"a*", "a+", "(ab)+", "a{2,}", "\\bfoo", "foo\\b", "^a", "a$", "(?i)a",
-                        "(?P<x>a)", "\\x41", "\\pL", "[[:alpha:]]", "[]a]", "a{", "a)", "(a",
-                        "a**", "\\Q*\\E", "\\Aa", "a\\z", "[\\S]"}) {
+                        "(?P<x>a)", "\\x41", "[[:alpha:]]", "[]a]", "a{", "a)", "(a",
+                        "a**", "\\Q*\\E", "\\Aa", "a\\z", "\\p", "\\p{L", "\\p{}", "[\\p]",
+                        "\\pL+"}) {
     EXPECT_FALSE(MaxMatchBytes(p).has_value()) << p;
   }
 }
@@ -51,7 +59,7 @@ TEST(MaxMatchBytes, AssertionsSpanNothingWhenAskedTo) {
 TEST(MaxMatchBytes, NeverBelowARealMatch) {
   std::mt19937 rng(5);
   const std::vector<std::string> pieces = {"a", "b", "ab", "[ab]", "[^b]", ".", "(a|bb)", "\\w",
-                                           "(a|)", "(?:ba|a)"};
+                                           "(a|)", "(?:ba|a)", "\\pL", "[^\\pL]"};
   const std::vector<std::string> quantifiers = {"", "", "?", "{0,2}", "{1,3}", "{2}", "??"};
   const std::string alphabet = "abbaé ";
   for (int round = 0; round < 300; ++round) {
