@@ -166,17 +166,25 @@ class Parser {
     return true;
   }
 
-  std::optional<size_t> Escape() {
+  // One escape that stands for one character, at i_ (the backslash), consumed: 1 byte for an
+  // ASCII class (\d \w \s), escaped punctuation or a control byte (\n \t …), kMaxCharBytes
+  // for a class that reaches beyond ASCII (\D \W \S, \pL, \P{Greek}); nullopt for any other
+  // escape (i_ is then past its first two bytes). Read the same inside and outside brackets.
+  std::optional<size_t> CharacterEscape() {
     if (i_ + 1 >= p_.size()) return std::nullopt;
-    char e = p_[i_ + 1];
+    const char e = p_[i_ + 1];
     i_ += 2;
     if (e == 'd' || e == 'w' || e == 's') return size_t{1};  // ASCII classes in RE2
-    if (e == 'D' || e == 'W' || e == 'S') return kMaxCharBytes;
-    if (e == 'p' || e == 'P') {  // a Unicode class (\pL, \PN, \p{Greek}): one character
-      if (!UnicodeClassName()) return std::nullopt;
-      return kMaxCharBytes;
-    }
     if (IsPunct(e) || IsControlEscape(e)) return size_t{1};
+    if (e == 'D' || e == 'W' || e == 'S') return kMaxCharBytes;
+    if ((e == 'p' || e == 'P') && UnicodeClassName()) return kMaxCharBytes;
+    return std::nullopt;
+  }
+
+  std::optional<size_t> Escape() {
+    if (i_ + 1 >= p_.size()) return std::nullopt;
+    const char e = p_[i_ + 1];
+    if (auto n = CharacterEscape()) return n;
     if (zero_width_ && (e == 'b' || e == 'B' || e == 'A' || e == 'z')) return size_t{0};
     return std::nullopt;  // \b \B \A \z (unless zero_width_), \x \Q \C, \a, digits, …
   }
@@ -194,17 +202,10 @@ class Parser {
       char c = Peek();
       if (c == '[') return std::nullopt;  // [:alpha:] and the like
       if (c == '\\') {
-        if (i_ + 1 >= p_.size()) return std::nullopt;
-        char e = p_[i_ + 1];
-        i_ += 2;
-        if (e == 'd' || e == 'w' || e == 's' || IsPunct(e) || IsControlEscape(e)) continue;
-        // \S \W \D and Unicode classes reach beyond ASCII: the class is one character.
-        if (e == 'S' || e == 'W' || e == 'D' || ((e == 'p' || e == 'P') && UnicodeClassName())) {
-          ascii = false;
-          continue;
-        }
-        return std::nullopt;  // \x … inside a class
-
+        auto n = CharacterEscape();
+        if (!n) return std::nullopt;  // \x, \b … inside a class
+        if (*n > 1) ascii = false;    // it reaches beyond ASCII: the class is one character
+        continue;
       }
       if (static_cast<unsigned char>(c) >= 0x80) ascii = false;
       ++i_;
