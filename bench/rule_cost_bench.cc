@@ -12,6 +12,7 @@
 // Read the ranking, not the last digit; confirm a candidate with callgrind.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <string>
 #include <vector>
@@ -46,14 +47,33 @@ double FirstPass(const reagent::Json& rules, const std::vector<std::string>& chu
 int main(int argc, char** argv) {
   std::string lang = "en";
   size_t top = 15;
+  auto usage = [&](FILE* to) {
+    std::fprintf(to,
+                 "usage: %s [--lang en|vi] [--top N]\n"
+                 "  Ranks the built-in rules by the share of the rules' first pass each costs\n"
+                 "  (the pass with the rule left out, against the pass with every rule).\n"
+                 "  --lang  benign chunks of this language (default en)\n"
+                 "  --top   how many rules to print (default 15)\n",
+                 argv[0]);
+  };
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--lang" && i + 1 < argc) {
+    if (a == "--help" || a == "-h") {
+      usage(stdout);
+      return 0;
+    }
+    if (a == "--lang" && i + 1 < argc && (std::string(argv[i + 1]) == "en" || std::string(argv[i + 1]) == "vi")) {
       lang = argv[++i];
     } else if (a == "--top" && i + 1 < argc) {
-      top = static_cast<size_t>(std::stoul(argv[++i]));
+      char* end = nullptr;
+      const unsigned long n = std::strtoul(argv[++i], &end, 10);
+      if (end == argv[i] || *end != '\0' || n == 0 || n > 10000) {
+        std::fprintf(stderr, "--top: expected a whole number from 1 to 10000, got \"%s\"\n", argv[i]);
+        return 2;
+      }
+      top = n;
     } else {
-      std::fprintf(stderr, "usage: %s [--lang en|vi] [--top N]\n", argv[0]);
+      usage(stderr);
       return 2;
     }
   }
@@ -84,7 +104,8 @@ int main(int argc, char** argv) {
       // The group's baseline: the faster of the runs with every rule just before and after it
       // (a burst of load on the machine slows one run, rarely both).
       const double after_group = FirstPass(all, chunks);
-      for (size_t g = k + 1 - ((k % kGroup) + 1); g <= k; ++g) costs[g].baseline = std::min(before_group, after_group);
+      if (after_group < 0) return 1;
+      for (size_t g = k - k % kGroup; g <= k; ++g) costs[g].baseline = std::min(before_group, after_group);
       before_group = after_group;
     }
   }
