@@ -7,6 +7,9 @@ namespace {
 
 // Lengths beyond this are treated as unbounded (no window would be smaller than the text).
 constexpr size_t kTooLong = size_t{1} << 20;
+// Groups nested deeper than this give no bound: the parser recurses once per group, and a
+// hostile rule file must not exhaust the stack (RE2 takes far deeper nesting).
+constexpr size_t kMaxNesting = 1000;
 // The longest UTF-8 encoding of one character: what '.', \S, \W, \D and a negated or
 // non-ASCII class can consume.
 constexpr size_t kMaxCharBytes = 4;
@@ -114,6 +117,7 @@ class Parser {
   std::optional<size_t> Atom() {
     char c = Peek();
     if (c == '(') {
+      if (++depth_ > kMaxNesting) return std::nullopt;
       ++i_;
       if (!AtEnd() && Peek() == '?') {
         if (p_.substr(i_, 2) != "?:") return std::nullopt;  // flags or named groups
@@ -122,6 +126,7 @@ class Parser {
       auto n = Alternation();
       if (!n || AtEnd() || Peek() != ')') return std::nullopt;
       ++i_;
+      --depth_;
       return n;
     }
     if (c == '[') return Class();
@@ -218,6 +223,7 @@ class Parser {
   std::string_view p_;
   bool zero_width_ = false;
   size_t i_ = 0;
+  size_t depth_ = 0;  // groups open at i_
 };
 
 }  // namespace

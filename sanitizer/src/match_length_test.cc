@@ -46,6 +46,13 @@ TEST(MaxMatchBytes, NoBoundForWhatItDoesNotUnderstand) {
   }
 }
 
+TEST(MaxMatchBytes, DeepNestingGivesNoBoundInsteadOfExhaustingTheStack) {
+  const std::string shallow = std::string(1000, '(') + "a" + std::string(1000, ')');
+  EXPECT_EQ(MaxMatchBytes(shallow), 1u);
+  const std::string deep = std::string(200000, '(') + "a" + std::string(200000, ')');
+  EXPECT_FALSE(MaxMatchBytes(deep).has_value());
+}
+
 TEST(MaxMatchBytes, AssertionsSpanNothingWhenAskedTo) {
   EXPECT_EQ(MaxMatchBytes("\\bfoo\\b", Assertions::kZeroWidth), 3u);
   EXPECT_EQ(MaxMatchBytes("^a( \\w{1,4}){0,2}$", Assertions::kZeroWidth), 11u);
