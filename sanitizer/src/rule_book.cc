@@ -23,6 +23,27 @@ Status Bad(std::string_view where, std::string_view what, std::string_view detai
                                  std::string(detail));
 }
 
+// RE2's error for `re`, built from `pattern`, with the fragment it quotes cut to its first
+// kQuotedBytes: RE2 quotes the rest of the pattern from the fault ("missing ): (((aaa…"), which
+// for a large generated pattern is the whole pattern. Says where the fragment starts.
+std::string CompileError(const RE2& re, const std::string& pattern) {
+  constexpr size_t kQuotedBytes = 80;
+  const std::string& arg = re.error_arg();
+  std::string error = re.error();
+  if (arg.size() <= kQuotedBytes || error.size() < arg.size() ||
+      error.compare(error.size() - arg.size(), arg.size(), arg) != 0) {
+    return error;
+  }
+  size_t cut = kQuotedBytes;
+  while (cut > 0 && (static_cast<unsigned char>(arg[cut]) & 0xC0) == 0x80) --cut;  // whole characters
+  error.resize(error.size() - arg.size());
+  error += arg.substr(0, cut) + "… (" + std::to_string(arg.size()) + " bytes";
+  if (size_t at = pattern.find(arg); at != std::string::npos) {
+    error += " from byte " + std::to_string(at) + " of the pattern's " + std::to_string(pattern.size());
+  }
+  return error + ")";
+}
+
 Result<std::vector<std::string>> StringList(const Json& j, const char* key, std::string_view where,
                                             std::string_view what) {
   std::vector<std::string> out;
@@ -259,7 +280,7 @@ Status RuleBook::AddRule(const Json& j, std::string_view where, bool trusted) {
     if (pattern.empty()) return Status::Ok();
     if (!trusted) {
       if (RE2 re(pattern, opts); !re.ok()) {
-        return Bad(where, what, std::string(label) + " does not compile: " + re.error());
+        return Bad(where, what, std::string(label) + " does not compile: " + CompileError(re, pattern));
       }
     }
     out = std::make_unique<LazyRegex>(pattern, opts);

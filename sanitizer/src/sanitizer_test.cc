@@ -420,6 +420,39 @@ TEST(Sanitizer, ABadRuleFailsCreateNamingTheRule) {
   EXPECT_FALSE(Sanitizer::Create({.rule_files = {"/nonexistent/rules.json"}}).ok());
 }
 
+// RE2 quotes the pattern from the fault to its end; a generated 100 KB pattern must not give a
+// 100 KB error line.
+TEST(Sanitizer, ABadHugePatternGivesAShortErrorThatSaysWhere) {
+  const std::string body(100000, 'a');
+  // The raw string ends at its ")\"", so the pattern is "xy(((" and the a's.
+  std::string unclosed = CreateErrorForRule(
+      R"({"id": "acme.huge", "category": "secret", "weight": 0.5, "pattern": "xy((()" + body + "\"}");
+  EXPECT_LT(unclosed.size(), 400u) << unclosed.substr(0, 600);
+  EXPECT_NE(unclosed.find("acme.huge"), std::string::npos) << unclosed.substr(0, 600);
+  EXPECT_NE(unclosed.find("missing ): xy(((aaa"), std::string::npos) << unclosed.substr(0, 600);
+  EXPECT_NE(unclosed.find("(100005 bytes from byte 0 of the pattern's 100005)"), std::string::npos)
+      << unclosed.substr(0, 600);
+  std::string open_class = CreateErrorForRule(
+      R"({"id": "acme.open", "category": "secret", "weight": 0.5, "pattern": "ab[)" + body + "\"}");
+  EXPECT_LT(open_class.size(), 400u) << open_class.substr(0, 600);
+  EXPECT_NE(open_class.find("missing ]: [aaa"), std::string::npos) << open_class.substr(0, 600);
+  EXPECT_NE(open_class.find("(100001 bytes from byte 2 of the pattern's 100003)"), std::string::npos)
+      << open_class.substr(0, 600);
+  // A cut never splits a character: "中" is three bytes, and the quoted part stays valid UTF-8.
+  std::string accented;
+  for (int i = 0; i < 2000; ++i) accented += "\xE4\xB8\xAD";
+  std::string bad_class = CreateErrorForRule(
+      R"({"id": "acme.class", "category": "secret", "weight": 0.5, "pattern": "[z)" + accented + "\"}");
+  EXPECT_LT(bad_class.size(), 400u) << bad_class.substr(0, 600);
+  const size_t ellipsis = bad_class.find("\xE2\x80\xA6");  // "…"
+  ASSERT_NE(ellipsis, std::string::npos) << bad_class.substr(0, 600);
+  EXPECT_EQ(bad_class.substr(ellipsis - 3, 3), "\xE4\xB8\xAD") << bad_class.substr(0, 600);
+  // A short fault is quoted whole, as RE2 gives it.
+  EXPECT_NE(CreateErrorForRule(R"({"id": "acme.short", "category": "secret", "weight": 0.5, "pattern": "a(b"})")
+                .find("missing ): a(b"),
+            std::string::npos);
+}
+
 TEST(Sanitizer, TooLittleRegexMemoryFailsCreate) {
   EXPECT_FALSE(Sanitizer::Create({.regex_max_mem = 1024}).ok());
 }
