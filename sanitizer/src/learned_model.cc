@@ -164,18 +164,25 @@ void LearnedModel::ForEachToken(std::string_view folded, OnToken&& on_token) con
       continue;
     }
     size_t j = i;
-    unsigned seen = 0;  // the flags of the bytes kept
-    unsigned run_flags = 0;  // ... and of the whole run
-    size_t len = 0;
-    // The unigram hash is computed while copying; a leetspeak token is hashed again below.
+    // The bytes kept (at most cap), copied and hashed; a leetspeak token is hashed again below.
     uint32_t u = FnvStart(kUnigramSeed);
-    for (unsigned f; j < n && ((f = kTok.flags[s[j]]) & kTokenByte); ++j) {
+    unsigned run_flags = 0;  // the flags of the bytes kept ...
+    const size_t keep_end = std::min(n, i + cap);
+    // Each byte read once into a local: a store to `tok` may alias `s` (both are chars), so
+    // the compiler would read s[j] again after it.
+    for (unsigned char* out = tok.data(); j < keep_end; ++j) {
+      const unsigned char c = s[j];
+      const unsigned f = kTok.flags[c];
+      if (!(f & kTokenByte)) break;
       run_flags |= f;
-      if (len < cap) {
-        tok[len++] = s[j];
-        seen |= f;
-        u = FnvByte(u, s[j]);
-      }
+      *out++ = c;
+      u = FnvByte(u, c);
+    }
+    size_t len = j - i;
+    const unsigned seen = run_flags;
+    // ... and of the whole run (only its length and kinds of bytes matter past cap).
+    if (j == i + cap) {
+      for (unsigned f; j < n && ((f = kTok.flags[s[j]]) & kTokenByte); ++j) run_flags |= f;
     }
     // A URL: skipped up to its end (see the header).
     if (j + 3 <= n && s[j] == ':' && s[j + 1] == '/' && s[j + 2] == '/') {
@@ -202,12 +209,12 @@ void LearnedModel::ForEachToken(std::string_view folded, OnToken&& on_token) con
 }
 
 // Calls visit(bucket) for the features of one token that do not depend on its neighbours:
-// the unigram and the character trigrams.
+// the unigram (`mixed_u` is Fmix of its hash) and the character trigrams.
 template <typename Visit>
-void LearnedModel::ForEachOwnFeature(const unsigned char* tok, size_t len, uint32_t u,
+void LearnedModel::ForEachOwnFeature(const unsigned char* tok, size_t len, uint32_t mixed_u,
                                      Visit&& visit) const {
   const unsigned shift = 32 - bits_;
-  visit(Fmix(u) >> shift);
+  visit(mixed_u >> shift);
   if (len >= char_min_) {
     const uint32_t start = FnvStart(kTrigramSeed);
     for (size_t k = 0; k + 3 <= len; ++k) {
@@ -220,7 +227,7 @@ void LearnedModel::ForEachOwnFeature(const unsigned char* tok, size_t len, uint3
 // Marks the first token, which has no bigram (buckets are below 2^kMaxBits).
 constexpr uint32_t kNoBigram = UINT32_MAX;
 
-uint32_t LearnedModel::BigramBucket(uint32_t pair) const { return Fmix(pair) >> (32 - bits_); }
+uint32_t LearnedModel::BigramBucket(uint32_t mixed_pair) const { return mixed_pair >> (32 - bits_); }
 
 namespace {
 
@@ -254,11 +261,12 @@ class LastSeen {
     for (uint32_t slot : used_) slots_[slot] = Slot{};
     used_.clear();
   }
-  // The index last recorded for `key` (or -1), and records `index` for it.
-  int32_t Exchange(uint32_t key, int32_t index) {
+  // The index last recorded for `key` (or -1), and records `index` for it. `mixed` is
+  // Fmix(key), which the caller has computed anyway.
+  int32_t Exchange(uint32_t key, uint32_t mixed, int32_t index) {
     if (2 * (used_.size() + 1) > slots_.size()) Grow();
     const size_t mask = slots_.size() - 1;
-    size_t slot = Fmix(key) & mask;
+    size_t slot = mixed & mask;
     while (slots_[slot].index >= 0 && slots_[slot].key != key) slot = (slot + 1) & mask;
     Slot& s = slots_[slot];
     const int32_t previous = s.index;
@@ -294,15 +302,15 @@ class LastSeen {
 }  // namespace
 
 double LearnedModel::Score(std::string_view folded) const {
-  // Per token: the sum of its own features' weights, its bigram's bucket and weight, its
-  // unigram and pair hashes, and where the same token and the same pair were last seen. The
+  // Per token: the sum of its own features' weights, its bigram's bucket and weight, and where
+  // the same token and the same pair were last seen. Each token's and pair's hash is mixed
+  // once (Fmix) and the mix serves every use: feature bucket, cache entry, table slot. The
   // bigram weights are fetched in a second, tight loop, where the CPU overlaps their cache
   // misses (fetched token by token, each waited for the next token's hashing).
   struct Token {
     int32_t own;
     uint32_t bigram;        // kNoBigram for the first token
     int32_t bigram_weight;  // 0 for the first token
-    uint32_t unigram_hash, pair_hash;
     int32_t previous_unigram, previous_pair;
   };
   thread_local std::vector<Token> tokens_seen;
@@ -314,15 +322,19 @@ double LearnedModel::Score(std::string_view folded) const {
     cache->owner = id_;
   }
   tokens_seen.clear();
+  unigrams.Reset();
+  pairs.Reset();
   uint32_t prev = 0;
   ForEachToken(folded, [&](size_t token, const unsigned char* tok, size_t len, uint32_t u) {
+    const uint32_t mixed_u = Fmix(u);
     const uint32_t pair = PairHash(prev, u);
-    const uint32_t bigram = token > 0 ? BigramBucket(pair) : kNoBigram;
+    const uint32_t mixed_pair = Fmix(pair);
+    const uint32_t bigram = token > 0 ? BigramBucket(mixed_pair) : kNoBigram;
     if (bigram != kNoBigram) __builtin_prefetch(weights_ + bigram);
     prev = u;
     auto own = [&] {
       int32_t sum = 0;
-      ForEachOwnFeature(tok, len, u, [&](uint32_t bucket) { sum += weights_[bucket]; });
+      ForEachOwnFeature(tok, len, mixed_u, [&](uint32_t bucket) { sum += weights_[bucket]; });
       return sum;
     };
     int32_t sum;
@@ -330,7 +342,7 @@ double LearnedModel::Score(std::string_view folded) const {
       // tok is zero past len up to kCachedBytes (ForEachToken), as the entries are.
       uint64_t w[TokenCache::kWords];
       std::memcpy(w, tok, sizeof w);
-      TokenCache::Entry& e = cache->entries[Fmix(u) % TokenCache::kEntries];
+      TokenCache::Entry& e = cache->entries[mixed_u % TokenCache::kEntries];
       if (e.len != len || ((e.words[0] ^ w[0]) | (e.words[1] ^ w[1]) | (e.words[2] ^ w[2])) != 0) {
         e.sum = own();
         e.len = static_cast<uint32_t>(len);
@@ -340,17 +352,14 @@ double LearnedModel::Score(std::string_view folded) const {
     } else {
       sum = own();
     }
-    tokens_seen.push_back({sum, bigram, 0, u, pair, -1, -1});
+    const auto index = static_cast<int32_t>(token);
+    const int32_t previous_unigram = unigrams.Exchange(u, mixed_u, index);
+    const int32_t previous_pair = token > 0 ? pairs.Exchange(pair, mixed_pair, index) : -1;  // the first has no pair
+    tokens_seen.push_back({sum, bigram, 0, previous_unigram, previous_pair});
   });
   const size_t tokens = tokens_seen.size();
-  unigrams.Reset();
-  pairs.Reset();
-  for (size_t k = 0; k < tokens; ++k) {
-    Token& t = tokens_seen[k];
-    const auto index = static_cast<int32_t>(k);
+  for (Token& t : tokens_seen) {
     if (t.bigram != kNoBigram) t.bigram_weight = weights_[t.bigram];
-    t.previous_unigram = unigrams.Exchange(t.unigram_hash, index);
-    if (k > 0) t.previous_pair = pairs.Exchange(t.pair_hash, index);  // the first has no pair
   }
   // A window counts each distinct token's own features once and each distinct pair's bigram
   // once (features.py): a word repeated down a table column weighs what it weighs once.
@@ -379,10 +388,10 @@ std::vector<std::vector<uint32_t>> LearnedModel::TokenFeatures(std::string_view 
   uint32_t prev = 0;
   ForEachToken(folded, [&](size_t token, const unsigned char* tok, size_t len, uint32_t u) {
     out.emplace_back();
-    ForEachOwnFeature(tok, len, u, [&](uint32_t bucket) {
+    ForEachOwnFeature(tok, len, Fmix(u), [&](uint32_t bucket) {
       out[token].push_back(bucket);
       // The bigram with the previous token comes right after the unigram.
-      if (out[token].size() == 1 && token > 0) out[token].push_back(BigramBucket(PairHash(prev, u)));
+      if (out[token].size() == 1 && token > 0) out[token].push_back(BigramBucket(Fmix(PairHash(prev, u))));
     });
     prev = u;
   });

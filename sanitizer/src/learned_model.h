@@ -56,8 +56,8 @@ class LearnedModel {
   template <typename OnToken>
   void ForEachToken(std::string_view folded, OnToken&& on_token) const;
   template <typename Visit>
-  void ForEachOwnFeature(const unsigned char* tok, size_t len, uint32_t u, Visit&& visit) const;
-  uint32_t BigramBucket(uint32_t pair) const;  // of a PairHash
+  void ForEachOwnFeature(const unsigned char* tok, size_t len, uint32_t mixed_u, Visit&& visit) const;
+  uint32_t BigramBucket(uint32_t mixed_pair) const;  // of Fmix(PairHash)
 
   const int16_t* weights_ = nullptr;
   uint64_t id_ = 0;  // unique per parsed model (copies share it): keys the per-thread token cache
